@@ -1,0 +1,264 @@
+"""LSTM cell: forward over a padded batch, backward (BPTT), single step.
+
+Equations (PyTorch's gate order i, f, g, o; one bias per gate)::
+
+    z_t = b + x_t W_x + h_{t-1} W_h                   (B, 4H)
+    i, f, o = sigmoid(z[:, :H]), sigmoid(z[:, H:2H]), sigmoid(z[:, 3H:])
+    g = tanh(z[:, 2H:3H])
+    c_t = f * c_{t-1} + i * g
+    h_t = o * tanh(c_t)
+
+Symbols: ``B`` samples, ``T`` padded time steps, ``F`` input features, ``H``
+hidden units, ``G = 4H`` gate columns. Sample ``i`` has ``lengths[i]`` real
+steps; steps past it carry no state, produce zeros and receive no gradient.
+All kernels share the signature of the other cells (``b_h`` and the ``c``
+arrays are the cell-specific slots; ``b_h`` is unused here).
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from numba import njit, prange
+
+from skrnn._kernels._activations import sigmoid, tanh
+from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
+from skrnn._kernels._linalg import (
+    add_rows_matmul,
+    column_sums_accumulate,
+    outer_accumulate,
+    project_rows,
+    sum_chunk_buffers,
+    transpose,
+)
+
+N_GATES = 4
+
+
+@njit(**JIT_OPTIONS)
+def _gates_forward(z, c, h):
+    """Activate the gates in ``z`` in place and update ``c`` and ``h``.
+
+    z : (4H,) pre-activations in, activations (i, f, g, o) out.
+    c : (H,) previous cell state in, new cell state out.
+    h : (H,) new hidden state out.
+    """
+    H = c.shape[0]
+    for j in range(2 * H):
+        z[j] = sigmoid(z[j])
+    for j in range(2 * H, 3 * H):
+        z[j] = tanh(z[j])
+    for j in range(3 * H, 4 * H):
+        z[j] = sigmoid(z[j])
+    for j in range(H):
+        c[j] = z[H + j] * c[j] + z[j] * z[2 * H + j]
+    for j in range(H):
+        h[j] = z[3 * H + j] * tanh(c[j])
+
+
+@njit(**JIT_OPTIONS)
+def _gates_backward(gates, c, c_prev, dh, dc, dz):
+    """Gradients of the pre-activations of one step.
+
+    gates : (4H,) activations (i, f, g, o) of the step.
+    c, c_prev : (H,) cell state after and before the step.
+    dh : (H,) total gradient w.r.t. h_t.
+    dc : (H,) gradient w.r.t. c_t from step t + 1 in; w.r.t. c_{t-1} out.
+    dz : (4H,) gradients w.r.t. the pre-activations z_t out.
+    """
+    H = c.shape[0]
+    for j in range(H):
+        i_g = gates[j]
+        f_g = gates[H + j]
+        g_g = gates[2 * H + j]
+        o_g = gates[3 * H + j]
+        tc = tanh(c[j])
+        dc_t = dc[j] + dh[j] * o_g * (1 - tc * tc)
+        dz[j] = dc_t * g_g * i_g * (1 - i_g)
+        dz[H + j] = dc_t * c_prev[j] * f_g * (1 - f_g)
+        dz[2 * H + j] = dc_t * i_g * (1 - g_g * g_g)
+        dz[3 * H + j] = dh[j] * tc * o_g * (1 - o_g)
+        dc[j] = dc_t * f_g
+
+
+@njit(**JIT_OPTIONS)
+def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act):
+    H = W_h.shape[0]
+    n = hi - lo
+    h = np.empty((n, H), dtype=x.dtype)
+    c = np.empty((n, H), dtype=x.dtype)
+    z = np.empty((n, W_h.shape[1]), dtype=x.dtype)
+    active = np.empty(n, dtype=np.int64)
+    max_len = 0
+    for r in range(n):
+        i = lo + r
+        max_len = max(max_len, lengths[i])
+        # Input projection of every real step at once: z_in = b + x W_x.
+        project_rows(x[i], lengths[i], W_x, b, act[i])
+        h[r] = h0[i]
+        c[r] = c0[i]
+    for t in range(max_len):
+        n_active = 0
+        for r in range(n):
+            if t < lengths[lo + r]:
+                active[n_active] = r
+                n_active += 1
+                z[r] = act[lo + r, t]
+        add_rows_matmul(h, W_h, z, active, n_active)  # z += h_{t-1} W_h
+        for a in range(n_active):
+            r = active[a]
+            _gates_forward(z[r], c[r], h[r])
+            act[lo + r, t] = z[r]
+            hs[lo + r, t] = h[r]
+            cs[lo + r, t] = c[r]
+    for r in range(n):
+        i = lo + r
+        hs[i, lengths[i] :] = 0
+        cs[i, lengths[i] :] = 0
+        act[i, lengths[i] :] = 0
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def lstm_forward(x, lengths, W_x, W_h, b, b_h, h0, c0, hs, cs, act):
+    """Run an LSTM layer over a padded batch.
+
+    Parameters
+    ----------
+    x : ndarray of shape (B, T, F)
+    lengths : ndarray of shape (B,), int64
+        Real steps per sample, in ``[1, T]``.
+    W_x : ndarray of shape (F, 4H)
+    W_h : ndarray of shape (H, 4H)
+    b : ndarray of shape (4H,)
+    b_h : ndarray of shape (0,)
+        Unused (the GRU's slot).
+    h0, c0 : ndarray of shape (B, H)
+        Initial hidden and cell states.
+    hs, cs : ndarray of shape (B, T, H)
+        Out: ``h_t`` and ``c_t``; zero past each sample's length.
+    act : ndarray of shape (B, T, 4H)
+        Out: gate activations (i, f, g, o), kept for the backward pass.
+    """
+    B = x.shape[0]
+    n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
+    for chunk in prange(n_chunks):
+        lo = chunk * CHUNK_SIZE
+        hi = min(lo + CHUNK_SIZE, B)
+        _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act)
+
+
+@njit(**JIT_OPTIONS)
+def _backward_chunk(
+    lo, hi, x, lengths, W_xT, W_hT, h0, c0, hs, cs, act, dhs,
+    dx, dW_x, dW_h, db, dh0, dc0, need_dx,
+):  # fmt: skip
+    H = W_hT.shape[1]
+    G = W_hT.shape[0]
+    n = hi - lo
+    dh = np.zeros((n, H), dtype=x.dtype)
+    dc = np.zeros((n, H), dtype=x.dtype)
+    dh_total = np.empty(H, dtype=x.dtype)
+    dz = np.zeros((n, G), dtype=x.dtype)
+    active = np.empty(n, dtype=np.int64)
+    all_rows = np.arange(x.shape[1])
+    max_len = 0
+    for r in range(n):
+        max_len = max(max_len, lengths[lo + r])
+    for t in range(max_len - 1, -1, -1):
+        n_active = 0
+        for r in range(n):
+            i = lo + r
+            if t < lengths[i]:
+                active[n_active] = r
+                n_active += 1
+                for j in range(H):
+                    dh_total[j] = dh[r, j] + dhs[i, t, j]
+                c_prev = cs[i, t - 1] if t > 0 else c0[i]
+                _gates_backward(act[i, t], cs[i, t], c_prev, dh_total, dc[r], dz[r])
+                # The activations of step t are no longer needed: keep dz there
+                # for the weight gradients below.
+                act[i, t] = dz[r]
+                dh[r] = 0
+        add_rows_matmul(dz, W_hT, dh, active, n_active)  # dh_{t-1} = dz_t W_h^T
+    for r in range(n):
+        i = lo + r
+        L = lengths[i]
+        dh0[i] = dh[r]
+        dc0[i] = dc[r]
+        dz_i = act[i, :L]
+        outer_accumulate(x[i, :L], dz_i, G, dW_x, 0)
+        outer_accumulate(h0[i : i + 1], act[i, :1], G, dW_h, 0)
+        outer_accumulate(hs[i, : L - 1], act[i, 1:L], G, dW_h, 0)
+        column_sums_accumulate(dz_i, G, db, 0)
+        if need_dx:
+            dx[i] = 0
+            add_rows_matmul(dz_i, W_xT, dx[i], all_rows, L)  # dx_t = dz_t W_x^T
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def lstm_backward(
+    x, lengths, W_x, W_h, b_h, h0, c0, hs, cs, act, dhs,
+    dx, dW_x, dW_h, db, db_h, dh0, dc0, need_dx,
+):  # fmt: skip
+    """Backpropagate through an LSTM layer (BPTT over each sample's steps).
+
+    Parameters
+    ----------
+    x, lengths, W_x, W_h, b_h, h0, c0 : as in :func:`lstm_forward`.
+    hs, cs, act : ndarray
+        What :func:`lstm_forward` wrote. ``act`` is overwritten with the
+        gradients of the gate pre-activations.
+    dhs : ndarray of shape (B, T, H)
+        Gradient of the loss w.r.t. each output ``h_t`` (zero past lengths).
+    dx : ndarray of shape (B, T, F)
+        Out: gradient w.r.t. ``x`` (written only when ``need_dx``).
+    dW_x, dW_h, db : ndarray shaped like ``W_x``, ``W_h``, ``b``
+        Out: weight gradients summed over the batch.
+    db_h : ndarray of shape (0,)
+        Unused (the GRU's slot).
+    dh0, dc0 : ndarray of shape (B, H)
+        Out: gradients w.r.t. the initial states.
+    need_dx : bool
+    """
+    B = x.shape[0]
+    n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
+    W_xT = transpose(W_x)
+    W_hT = transpose(W_h)
+    # One gradient buffer per chunk, merged in chunk order below, so the sum
+    # does not depend on the number of threads.
+    gW_x = np.zeros((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
+    gW_h = np.zeros((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
+    gb = np.zeros((n_chunks, W_h.shape[1]), dtype=x.dtype)
+    for chunk in prange(n_chunks):
+        lo = chunk * CHUNK_SIZE
+        hi = min(lo + CHUNK_SIZE, B)
+        _backward_chunk(
+            lo, hi, x, lengths, W_xT, W_hT, h0, c0, hs, cs, act, dhs,
+            dx, gW_x[chunk], gW_h[chunk], gb[chunk], dh0, dc0, need_dx,
+        )  # fmt: skip
+    sum_chunk_buffers(gW_x, dW_x)
+    sum_chunk_buffers(gW_h, dW_h)
+    sum_chunk_buffers(gb, db)
+
+
+@njit(**JIT_OPTIONS)
+def lstm_step(x, W_x, W_h, b, b_h, h, c, z):
+    """Advance an LSTM by one step, in place (inference and generation).
+
+    Performs exactly the arithmetic of one column of :func:`lstm_forward`.
+
+    Parameters
+    ----------
+    x : ndarray of shape (B, F)
+    W_x, W_h, b, b_h : as in :func:`lstm_forward`.
+    h, c : ndarray of shape (B, H)
+        States before the step in, after the step out.
+    z : ndarray of shape (B, 4H)
+        Workspace.
+    """
+    B = x.shape[0]
+    project_rows(x, B, W_x, b, z)
+    rows = np.arange(B)
+    add_rows_matmul(h, W_h, z, rows, B)
+    for i in range(B):
+        _gates_forward(z[i], c[i], h[i])

@@ -1,0 +1,6 @@
+"""Version of the skrnn package."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+__version__ = "0.1.0.dev0"

@@ -3,6 +3,8 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skrnn._classifier import RNNClassifier
+from skrnn._regressor import RNNRegressor
 from skrnn._version import __version__
 
-__all__ = ["__version__"]
+__all__ = ["RNNClassifier", "RNNRegressor", "__version__"]

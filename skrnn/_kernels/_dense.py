@@ -89,12 +89,13 @@ def softmax_cross_entropy(logits, targets, weights, d_logits):
         total = 0.0
         for k in range(C):
             total += np.exp(row[k] - top)
-        log_norm = top + np.log(total)
+        # Shift by the top logit first: exact for huge logits of one sign.
+        log_total = np.log(total)
         w = weights[i]
         for k in range(C):
-            d_logits[i, k] = w * np.exp(row[k] - log_norm)
+            d_logits[i, k] = w * np.exp((row[k] - top) - log_total)
         d_logits[i, targets[i]] -= w
-        loss += w * (log_norm - row[targets[i]])
+        loss += w * (log_total - (row[targets[i]] - top))
     return loss
 
 
@@ -148,6 +149,6 @@ def log_softmax(logits, out):
         total = 0.0
         for k in range(C):
             total += np.exp(row[k] - top)
-        log_norm = top + np.log(total)
+        log_total = np.log(total)
         for k in range(C):
-            out[i, k] = row[k] - log_norm
+            out[i, k] = (row[k] - top) - log_total

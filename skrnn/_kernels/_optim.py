@@ -66,7 +66,8 @@ def clip_global_norm(grad, max_norm):
     """
     total = 0.0
     for p in range(grad.shape[0]):
-        total += float(grad[p]) * float(grad[p])
+        g = np.float64(grad[p])  # square in float64: no overflow for float32 grads
+        total += g * g
     norm = np.sqrt(total)
     if norm > max_norm:
         scale = max_norm / norm

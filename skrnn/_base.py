@@ -1,0 +1,260 @@
+"""BaseRNN: hyper-parameters, validation and the fit logic shared by estimators."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from skrnn._network import RNNNetwork
+from skrnn._optimizers import make_optimizer
+from skrnn._sequences import validate_sequences
+from skrnn._training import TrainingData, check_finite, run_epochs
+
+# Samples per forward call at predict time: bounds the activation buffers.
+_PREDICT_BATCH = 1024
+
+
+class BaseRNN(BaseEstimator, metaclass=ABCMeta):
+    """Base class for the many-to-one RNN estimators.
+
+    Warning: This class should not be used directly. Use derived classes
+    instead.
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "cell": [StrOptions({"rnn", "lstm", "gru"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "optimizer": [StrOptions({"adam", "sgd", "rmsprop"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
+        "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        *,
+        cell,
+        hidden_size,
+        n_layers,
+        bidirectional,
+        dropout,
+        optimizer,
+        learning_rate_init,
+        momentum,
+        nesterovs_momentum,
+        beta_1,
+        beta_2,
+        epsilon,
+        rho,
+        batch_size,
+        max_iter,
+        tol,
+        n_iter_no_change,
+        early_stopping,
+        validation_fraction,
+        bptt_steps,
+        clip_norm,
+        alpha,
+        warm_start,
+        shuffle,
+        random_state,
+        verbose,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.rho = rho
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.bptt_steps = bptt_steps
+        self.clip_norm = clip_norm
+        self.alpha = alpha
+        self.warm_start = warm_start
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ----------------------------------------------------- subclass interface
+    @abstractmethod
+    def _encode_targets(self, y, n_samples, first_pass):
+        """Validate ``y`` and return the encoded training targets."""
+
+    @abstractmethod
+    def _n_outputs(self):
+        """Width of the dense head."""
+
+    @abstractmethod
+    def _score_encoded(self, raw, targets, sample_weight):
+        """Validation score (higher is better) of raw head outputs."""
+
+    _loss = None  # "softmax" or "squared", set by subclasses
+    _stratify = False
+
+    # ------------------------------------------------------------------ fit
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(32, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "_network")
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        if self.bidirectional and self.bptt_steps is not None:
+            raise ValueError(
+                "bptt_steps (truncated backpropagation through time) needs "
+                "bidirectional=False: the reverse direction has no past state to "
+                "carry across windows."
+            )
+        first_pass = not hasattr(self, "_network") or (
+            not self.warm_start and not incremental
+        )
+        values, lengths = validate_sequences(self, X, reset=first_pass)
+        n_samples = values.shape[0]
+        targets = self._encode_targets(y, n_samples, first_pass)
+        sample_weight = _check_sample_weight(sample_weight, values, dtype=np.float64)
+        if first_pass:
+            self._initialize(values.dtype)
+        network = self._network
+        values = values.astype(network.dtype, copy=False)
+        if self._loss == "squared":
+            targets = targets.astype(network.dtype)
+        data = TrainingData(values, lengths, targets, sample_weight)
+
+        validation_score = None
+        if self.early_stopping and not incremental:
+            data, validation_score = self._split_validation(data)
+        stopped = run_epochs(
+            self,
+            network,
+            self._optimizer,
+            data,
+            self._loss,
+            1 if incremental else self.max_iter,
+            validation_score,
+        )
+        check_finite(network)
+        if not stopped and not incremental:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _initialize(self, dtype):
+        """Build a fresh network and optimizer; reset the training record."""
+        # Weights are drawn before any shuffle or split, so the random stream
+        # of the initialisation does not depend on the number of samples.
+        self._random_state = check_random_state(self.random_state)
+        self._network = RNNNetwork(
+            self.cell,
+            self.n_channels_in_,
+            self.hidden_size,
+            self.n_layers,
+            self.bidirectional,
+            self._n_outputs(),
+            dtype,
+        )
+        self._network.initialize(self._random_state)
+        self._weight_mask = self._network.weight_mask()
+        self._optimizer = make_optimizer(
+            self.optimizer,
+            self._network.theta.shape[0],
+            dtype,
+            self.get_params(),
+        )
+        self.loss_curve_ = []
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.best_loss_ = np.inf
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self._best_theta = self._network.theta.copy()
+
+    def _split_validation(self, data):
+        index = np.arange(len(data))
+        stratify = data.targets if self._stratify else None
+        train, val = train_test_split(
+            index,
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        held_out = data.take(val)
+
+        def validation_score():
+            raw = self._network.predict(held_out.values, held_out.lengths)
+            return self._score_encoded(raw, held_out.targets, held_out.sample_weight)
+
+        return data.take(train), validation_score
+
+    # ------------------------------------------------------------- predict
+    def _raw_predict(self, X):
+        """Raw head outputs for ``X``, shape (n_samples, n_outputs)."""
+        check_is_fitted(self)
+        values, lengths = validate_sequences(self, X, reset=False)
+        network = self._network
+        values = values.astype(network.dtype, copy=False)
+        out = np.empty((values.shape[0], network.n_outputs), dtype=network.dtype)
+        for lo in range(0, values.shape[0], _PREDICT_BATCH):
+            batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
+            T = int(batch_lengths.max())
+            batch = np.ascontiguousarray(values[lo : lo + _PREDICT_BATCH, :T])
+            out[lo : lo + _PREDICT_BATCH] = network.predict(batch, batch_lengths)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags

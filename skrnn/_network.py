@@ -1,0 +1,415 @@
+"""RNNNetwork: parameter layout, initialisation, forward and gradient passes.
+
+The network owns one flat parameter vector ``theta`` (compute dtype) and named
+views into it; every kernel call receives views, and the optimizer, clipping
+and the finite-difference check work on the flat vector. This module knows
+nothing about scikit-learn: it works on padded arrays and lengths.
+
+Shapes: ``B`` samples, ``T`` padded steps, ``F`` input features, ``H`` hidden
+units, ``D = H * n_directions`` features per step out of a layer, ``C``
+outputs of the head.
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from skrnn._kernels import CELL_KERNELS
+from skrnn._kernels._dense import (
+    dense_backward,
+    dense_forward,
+    softmax_cross_entropy,
+    squared_error,
+)
+
+# Cells with a second per-step state array (LSTM: the cell state; GRU: the
+# recurrent candidate term kept for the backward pass).
+_CELLS_WITH_AUX = ("lstm", "gru")
+
+
+def reverse_padded(x, lengths):
+    """Reverse each sample's first ``lengths[i]`` steps; padding stays put.
+
+    The map is its own inverse. Returns a fresh C-contiguous array.
+    """
+    T = x.shape[1]
+    t = np.arange(T)
+    index = np.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)
+    return np.ascontiguousarray(np.take_along_axis(x, index[:, :, None], axis=1))
+
+
+class RNNNetwork:
+    """A stack of recurrent layers and a dense head on one flat parameter vector.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}
+    n_inputs : int
+        Features per time step of the input.
+    hidden_size : int
+    n_layers : int
+    bidirectional : bool
+    n_outputs : int
+        Width of the dense head.
+    dtype : numpy dtype
+        Compute dtype (float32 or float64).
+    """
+
+    def __init__(
+        self, cell, n_inputs, hidden_size, n_layers, bidirectional, n_outputs, dtype
+    ):
+        self.cell = cell
+        self.n_inputs = n_inputs
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.bidirectional = bidirectional
+        self.n_outputs = n_outputs
+        self.dtype = np.dtype(dtype)
+        self._layout = self._make_layout()
+        size = sum(int(np.prod(shape)) for _, shape in self._layout)
+        self.theta = np.zeros(size, dtype=self.dtype)
+        self._build_views()
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def n_directions(self):
+        return 2 if self.bidirectional else 1
+
+    @property
+    def n_gates(self):
+        return CELL_KERNELS[self.cell][3]
+
+    def _make_layout(self):
+        H = self.hidden_size
+        G = self.n_gates * H
+        layout = []
+        for layer in range(self.n_layers):
+            F = self.n_inputs if layer == 0 else H * self.n_directions
+            for direction in range(self.n_directions):
+                prefix = f"layer{layer}.dir{direction}."
+                layout += [
+                    (prefix + "W_x", (F, G)),
+                    (prefix + "W_h", (H, G)),
+                    (prefix + "b", (G,)),
+                    (prefix + "b_h", (H,) if self.cell == "gru" else (0,)),
+                ]
+        D = H * self.n_directions
+        layout += [("head.W", (D, self.n_outputs)), ("head.b", (self.n_outputs,))]
+        return layout
+
+    def views(self, flat):
+        """Named views into a flat vector laid out like ``theta``."""
+        out = {}
+        offset = 0
+        for name, shape in self._layout:
+            size = int(np.prod(shape))
+            out[name] = flat[offset : offset + size].reshape(shape)
+            offset += size
+        return out
+
+    def _build_views(self):
+        self.params = self.views(self.theta)
+
+    def __getstate__(self):
+        # Views come back from a pickle as independent copies: drop them and
+        # rebuild them from ``theta`` on load.
+        state = self.__dict__.copy()
+        del state["params"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._build_views()
+
+    def weight_mask(self):
+        """Boolean vector, True on weight matrices (L2 applies), False on biases."""
+        mask = np.zeros(self.theta.shape[0], dtype=bool)
+        for name, view in self.views(mask).items():
+            if name.rsplit(".", 1)[1].startswith("W"):
+                view[...] = True
+        return mask
+
+    def astype(self, dtype):
+        """A copy of the network computing in ``dtype``."""
+        net = RNNNetwork(
+            self.cell,
+            self.n_inputs,
+            self.hidden_size,
+            self.n_layers,
+            self.bidirectional,
+            self.n_outputs,
+            dtype,
+        )
+        net.theta[:] = self.theta
+        return net
+
+    # ---------------------------------------------------------- initialisation
+    def initialize(self, random_state):
+        """Draw the parameters from ``random_state`` (a ``RandomState``).
+
+        Input and head weights: Glorot uniform per gate block; recurrent
+        weights: orthogonal per gate block; biases 0, except the LSTM forget
+        gate's, which starts at 1 so that memory is kept early in training.
+        """
+        H = self.hidden_size
+        for name, view in self.params.items():
+            kind = name.rsplit(".", 1)[1]
+            if view.size == 0:
+                continue
+            if kind == "W_x" or name == "head.W":
+                fan_in = view.shape[0]
+                fan_out = H if kind == "W_x" else view.shape[1]
+                bound = np.sqrt(6.0 / (fan_in + fan_out))
+                view[...] = random_state.uniform(-bound, bound, size=view.shape)
+            elif kind == "W_h":
+                for g in range(self.n_gates):
+                    q, r = np.linalg.qr(random_state.normal(size=(H, H)))
+                    view[:, g * H : (g + 1) * H] = q * np.sign(np.diag(r))
+            else:
+                view[...] = 0
+                if self.cell == "lstm" and kind == "b":
+                    view[H : 2 * H] = 1
+
+    # ----------------------------------------------------------------- passes
+    def _run_direction(self, layer, direction, x, lengths, h0, c0):
+        """Forward one layer-direction; returns the cache its backward needs."""
+        forward = CELL_KERNELS[self.cell][0]
+        p = self.params
+        prefix = f"layer{layer}.dir{direction}."
+        B, T, _ = x.shape
+        H = self.hidden_size
+        hs = np.empty((B, T, H), dtype=self.dtype)
+        cs = np.empty(
+            (B, T, H) if self.cell in _CELLS_WITH_AUX else (0, 0, 0), self.dtype
+        )
+        act = np.empty((B, T, self.n_gates * H), dtype=self.dtype)
+        forward(
+            x, lengths, p[prefix + "W_x"], p[prefix + "W_h"], p[prefix + "b"],
+            p[prefix + "b_h"], h0, c0, hs, cs, act,
+        )  # fmt: skip
+        return {"x": x, "h0": h0, "c0": c0, "hs": hs, "cs": cs, "act": act}
+
+    def _zero_states(self, B):
+        H = self.hidden_size
+        shape = (self.n_layers, self.n_directions, B, H)
+        return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
+
+    def forward(self, x, lengths, h0=None, c0=None, masks=None):
+        """Run every layer; return the caches and the head's input features.
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, T, F)
+        lengths : ndarray of shape (B,), int64
+        h0, c0 : ndarray of shape (n_layers, n_directions, B, H), default=None
+            Initial states (zeros when None), in each direction's own time
+            order (for the reverse direction: the state before the last step).
+        masks : list of ndarray, default=None
+            Inverted-dropout masks: one (B, T, D) mask for the input of each
+            layer above the first, then one (B, D) mask for the head's input.
+
+        Returns
+        -------
+        caches : list of list of dict
+            ``caches[layer][direction]``, what the backward pass needs.
+        features : ndarray of shape (B, D)
+            Each sample's output at its last real step, every direction
+            concatenated (the reverse direction's last step is time 0).
+        """
+        if h0 is None:
+            h0, c0 = self._zero_states(x.shape[0])
+        caches = []
+        layer_input = x
+        for layer in range(self.n_layers):
+            if layer > 0 and masks is not None:
+                layer_input = layer_input * masks[layer - 1]
+            layer_caches = []
+            outputs = []
+            for direction in range(self.n_directions):
+                run_input = layer_input
+                if direction == 1:
+                    run_input = reverse_padded(layer_input, lengths)
+                cache = self._run_direction(
+                    layer, direction, run_input, lengths, h0[layer, direction],
+                    c0[layer, direction],
+                )  # fmt: skip
+                layer_caches.append(cache)
+                hs = cache["hs"]
+                outputs.append(hs if direction == 0 else reverse_padded(hs, lengths))
+            caches.append(layer_caches)
+            layer_input = (
+                outputs[0] if len(outputs) == 1 else np.concatenate(outputs, 2)
+            )
+        last = lengths - 1
+        rows = np.arange(x.shape[0])
+        features = np.concatenate(
+            [cache["hs"][rows, last] for cache in caches[-1]], axis=1
+        )
+        if masks is not None:
+            features = features * masks[-1]
+        return caches, np.ascontiguousarray(features)
+
+    def head(self, features):
+        """Raw head outputs ``b + features @ W``, shape (B, C)."""
+        out = np.empty((features.shape[0], self.n_outputs), dtype=self.dtype)
+        dense_forward(features, self.params["head.W"], self.params["head.b"], out)
+        return out
+
+    def predict(self, x, lengths):
+        """Raw head outputs for a padded batch (no dropout)."""
+        _, features = self.forward(x, lengths)
+        return self.head(features)
+
+    def final_states(self, caches, lengths):
+        """States after each sample's last real step, per layer and direction."""
+        rows = np.arange(lengths.shape[0])
+        last = lengths - 1
+        h = np.stack([[c["hs"][rows, last] for c in layer] for layer in caches])
+        if self.cell == "lstm":
+            c = np.stack([[c["cs"][rows, last] for c in layer] for layer in caches])
+        else:
+            c = np.zeros_like(h)
+        return h, c
+
+    def backward(
+        self, caches, lengths, d_features, grad, masks=None, need_input_grad=False
+    ):
+        """Backpropagate ``d_features`` (B, D) through every layer into ``grad``.
+
+        Writes the recurrent layers' gradients into ``grad`` (a flat vector
+        laid out like ``theta``) and returns the gradients w.r.t. the input
+        and the initial states ``(dx, dh0, dc0)`` (``dx`` is only meaningful
+        with ``need_input_grad``).
+        """
+        backward = CELL_KERNELS[self.cell][1]
+        g = self.views(grad)
+        p = self.params
+        H = self.hidden_size
+        B = lengths.shape[0]
+        rows = np.arange(B)
+        last = lengths - 1
+        if masks is not None:
+            d_features = d_features * masks[-1]
+        dh0 = np.zeros((self.n_layers, self.n_directions, B, H), self.dtype)
+        dc0 = np.zeros_like(dh0)
+        d_output = None  # gradient w.r.t. the current layer's output, (B, T, D)
+        dx = None
+        for layer in range(self.n_layers - 1, -1, -1):
+            dx = None
+            for direction in range(self.n_directions):
+                cache = caches[layer][direction]
+                T = cache["hs"].shape[1]
+                if d_output is None:
+                    dhs = np.zeros((B, T, H), self.dtype)
+                else:
+                    dhs = np.ascontiguousarray(
+                        d_output[:, :, direction * H : (direction + 1) * H]
+                    )
+                    if direction == 1:
+                        dhs = reverse_padded(dhs, lengths)
+                if layer == self.n_layers - 1:
+                    dhs[rows, last] += d_features[
+                        :, direction * H : (direction + 1) * H
+                    ]
+                prefix = f"layer{layer}.dir{direction}."
+                x = cache["x"]
+                d_x = np.empty_like(x)
+                inputs = (x, lengths, p[prefix + "W_x"], p[prefix + "W_h"])
+                inputs += (p[prefix + "b_h"], cache["h0"], cache["c0"])
+                stored = (cache["hs"], cache["cs"], cache["act"], dhs)
+                outputs = (d_x, g[prefix + "W_x"], g[prefix + "W_h"], g[prefix + "b"])
+                outputs += (g[prefix + "b_h"], dh0[layer, direction])
+                outputs += (dc0[layer, direction],)
+                backward(*inputs, *stored, *outputs, layer > 0 or need_input_grad)
+                if direction == 1:
+                    d_x = reverse_padded(d_x, lengths)
+                dx = d_x if dx is None else dx + d_x
+            if layer > 0 and masks is not None:
+                dx = dx * masks[layer - 1]
+            d_output = dx
+        return dx, dh0, dc0
+
+    def loss_and_grad(self, x, lengths, targets, weights, loss, grad, masks=None):
+        """Loss of a batch and its gradient w.r.t. ``theta`` (written to ``grad``).
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, T, F)
+        lengths : ndarray of shape (B,), int64
+        targets : ndarray
+            ``(B,)`` int64 class indices for ``loss="softmax"``, ``(B, C)``
+            floats for ``loss="squared"``.
+        weights : ndarray of shape (B,)
+            Sample weights divided by their sum.
+        loss : {"softmax", "squared"}
+        grad : ndarray of shape (n_params,)
+            Out.
+        masks : list of ndarray, default=None
+            Dropout masks, see :meth:`forward`.
+
+        Returns
+        -------
+        loss_value : float
+        """
+        caches, features = self.forward(x, lengths, masks=masks)
+        return self._head_loss_and_backward(
+            caches, lengths, features, targets, weights, loss, grad, masks
+        )
+
+    def _head_loss_and_backward(
+        self, caches, lengths, features, targets, weights, loss, grad, masks
+    ):
+        out = self.head(features)
+        d_out = np.empty_like(out)
+        if loss == "softmax":
+            value = softmax_cross_entropy(out, targets, weights, d_out)
+        else:
+            value = squared_error(out, targets, weights, d_out)
+        g = self.views(grad)
+        d_features = np.empty_like(features)
+        dense_backward(
+            features, d_out, self.params["head.W"], d_features, g["head.W"], g["head.b"]
+        )
+        self.backward(caches, lengths, d_features, grad, masks)
+        return float(value)
+
+    def truncated_loss_and_grad(
+        self, x, lengths, targets, weights, loss, grad, bptt_steps, masks=None
+    ):
+        """Like :meth:`loss_and_grad`, with gradients truncated to ``bptt_steps``.
+
+        The forward pass is exact over the whole sequence; the gradient of the
+        loss at each sample's last step flows back through at most
+        ``bptt_steps`` steps (TBPTT(k) for a terminal loss: the state entering
+        the window is a constant). Unidirectional networks only. With
+        ``bptt_steps >= T`` this is exactly :meth:`loss_and_grad`.
+        """
+        B, T, _ = x.shape
+        k = min(bptt_steps, T)
+        caches, _ = self.forward(x, lengths, masks=masks)
+        start = np.maximum(lengths - k, 0)
+        window_lengths = lengths - start
+        index = np.minimum(start[:, None] + np.arange(k), T - 1)
+        rows = np.arange(B)
+        h0, c0 = self._zero_states(B)
+        for layer, layer_caches in enumerate(caches):
+            cache = layer_caches[0]
+            before = np.maximum(start - 1, 0)
+            has_past = (start > 0)[:, None]
+            h0[layer, 0] = np.where(has_past, cache["hs"][rows, before], 0)
+            if self.cell == "lstm":
+                c0[layer, 0] = np.where(has_past, cache["cs"][rows, before], 0)
+        x_window = np.ascontiguousarray(
+            np.take_along_axis(x, index[:, :, None], axis=1)
+        )
+        window_masks = None
+        if masks is not None:
+            window_masks = [
+                np.ascontiguousarray(np.take_along_axis(m, index[:, :, None], axis=1))
+                for m in masks[:-1]
+            ] + [masks[-1]]
+        caches, features = self.forward(x_window, window_lengths, h0, c0, window_masks)
+        return self._head_loss_and_backward(
+            caches, window_lengths, features, targets, weights, loss, grad, window_masks
+        )

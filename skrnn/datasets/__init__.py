@@ -1,0 +1,8 @@
+"""Bundled data sets and generators of synthetic sequence tasks."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from skrnn.datasets._samples_generator import make_sequence_classification
+
+__all__ = ["make_sequence_classification"]

@@ -1,0 +1,87 @@
+"""Finite-difference check of a fitted estimator's gradients."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from skrnn._sequences import validate_sequences
+from skrnn._training import TrainingData, batch_loss_and_grad
+
+
+def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
+                    random_state=0):  # fmt: skip
+    """Compare a fitted estimator's analytic gradients with finite differences.
+
+    The fitted network is copied in float64, its training loss on ``(X, y)``
+    (with the estimator's L2 penalty and truncation, without dropout) is
+    differentiated by the kernels, and each parameter's derivative is
+    estimated by central differences ``(L(p + e) - L(p - e)) / (2 e)``.
+
+    Parameters
+    ----------
+    estimator : RNNClassifier or RNNRegressor
+        A fitted estimator; it is not modified.
+    X : array-like or list of array-like
+        Sequences, in any form the estimator's ``fit`` accepts.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        Targets.
+    epsilon : float, default=1e-6
+        Finite-difference step.
+    max_params : int or None, default=None
+        Check only this many parameters, drawn at random (None checks all).
+    random_state : int, RandomState instance or None, default=0
+        Draws the parameters checked when ``max_params`` is set.
+
+    Returns
+    -------
+    error : float
+        ``max |g_analytic - g_numeric| / max |g_numeric|`` over the checked
+        parameters: about 1e-9 or below for a correct implementation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import RNNRegressor
+    >>> from skrnn.utils import check_gradients
+    >>> X = np.random.RandomState(0).normal(size=(8, 4))
+    >>> y = X.sum(axis=1)
+    >>> reg = RNNRegressor(hidden_size=3, max_iter=2, random_state=0).fit(X, y)
+    >>> check_gradients(reg, X, y) < 1e-6
+    True
+    """
+    check_is_fitted(estimator)
+    network = estimator._network.astype(np.float64)
+    values, lengths = validate_sequences(estimator, X, reset=False)
+    targets = estimator._encode_targets(y, values.shape[0], first_pass=False)
+    if estimator._loss == "squared":
+        targets = targets.astype(np.float64)
+    data = TrainingData(
+        values.astype(np.float64), lengths, targets, np.ones(values.shape[0])
+    )
+    grad = np.zeros_like(network.theta)
+    batch_loss_and_grad(estimator, network, data, grad, estimator._loss, None)
+    analytic = grad.copy()
+
+    index = np.arange(network.theta.shape[0])
+    if max_params is not None and max_params < index.shape[0]:
+        rng = check_random_state(random_state)
+        index = np.sort(rng.choice(index, size=max_params, replace=False))
+    numeric = np.empty(index.shape[0])
+    scratch = np.zeros_like(grad)
+    for k, p in enumerate(index):
+        saved = network.theta[p]
+        network.theta[p] = saved + epsilon
+        plus = batch_loss_and_grad(
+            estimator, network, data, scratch, estimator._loss, None
+        )
+        network.theta[p] = saved - epsilon
+        minus = batch_loss_and_grad(
+            estimator, network, data, scratch, estimator._loss, None
+        )
+        network.theta[p] = saved
+        numeric[k] = (plus - minus) / (2 * epsilon)
+    scale = max(np.abs(numeric).max(), np.finfo(np.float64).tiny)
+    return float(np.abs(analytic[index] - numeric).max() / scale)

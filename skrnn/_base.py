@@ -3,6 +3,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -10,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -25,7 +27,7 @@ from skrnn._training import TrainingData, check_finite, run_epochs
 _PREDICT_BATCH = 1024
 
 
-class BaseRNN(BaseEstimator, metaclass=ABCMeta):
+class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for the many-to-one RNN estimators.
 
     Warning: This class should not be used directly. Use derived classes
@@ -172,16 +174,45 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         validation_score = None
         if self.early_stopping and not incremental:
             data, validation_score = self._split_validation(data)
+        n_epochs = 1 if incremental else self.max_iter
+        # scikit-learn's callback API: the fit task has one subtask per epoch.
+        callback_ctx = self._init_callback_context(max_subtasks=n_epochs)
+        callback_ctx.call_on_fit_task_begin(
+            estimator=self, X=X, y=y, metadata={"sample_weight": sample_weight}
+        )
+        epoch = {}
+
+        def on_epoch_begin():
+            epoch["ctx"] = callback_ctx.subcontext(task_name="epoch")
+            epoch["ctx"].call_on_fit_task_begin(estimator=self, X=X, y=y)
+
+        def on_epoch_end():
+            return epoch["ctx"].call_on_fit_task_end(
+                estimator=self,
+                X=X,
+                y=y,
+                reconstruction_attributes=self._reconstruction_attributes,
+            )
+
         stopped = run_epochs(
             self,
             network,
             self._optimizer,
             data,
             self._loss,
-            1 if incremental else self.max_iter,
+            n_epochs,
             validation_score,
+            on_epoch_begin,
+            on_epoch_end,
         )
         check_finite(network)
+        callback_ctx.call_on_fit_task_end(
+            estimator=self,
+            X=X,
+            y=y,
+            metadata={"sample_weight": sample_weight},
+            reconstruction_attributes=self._reconstruction_attributes,
+        )
         if not stopped and not incremental:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
@@ -189,6 +220,10 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         return self
+
+    def _reconstruction_attributes(self):
+        # What a callback needs to predict with the model as it is now.
+        return {"_network": copy.deepcopy(self._network)}
 
     def _initialize(self, dtype):
         """Build a fresh network and optimizer; reset the training record."""

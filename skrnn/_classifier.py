@@ -215,7 +215,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     # ------------------------------------------------------------ predict
     def decision_function(self, X):
-        """Logits of each class (log-odds of ``classes_[1]`` when binary).
+        """Compute the logits of each class (log-odds of ``classes_[1]`` if binary).
 
         Parameters
         ----------

@@ -80,7 +80,15 @@ def batch_loss_and_grad(estimator, network, batch, grad, loss, masks):
 
 
 def run_epochs(
-    estimator, network, optimizer, data, loss, n_epochs, validation_score=None
+    estimator,
+    network,
+    optimizer,
+    data,
+    loss,
+    n_epochs,
+    validation_score=None,
+    on_epoch_begin=None,
+    on_epoch_end=None,
 ):
     """Train ``network`` for up to ``n_epochs`` epochs.
 
@@ -96,6 +104,9 @@ def run_epochs(
     validation_score : callable or None
         ``validation_score()`` scores the current network on held-out data
         (early stopping); higher is better.
+    on_epoch_begin, on_epoch_end : callable or None
+        Hook points called around each epoch; ``on_epoch_end()`` returning
+        True stops training (as a callback asking to stop).
 
     Returns
     -------
@@ -109,6 +120,8 @@ def run_epochs(
     grad = np.zeros_like(network.theta)
     start = time.perf_counter()
     for _ in range(n_epochs):
+        if on_epoch_begin is not None:
+            on_epoch_begin()
         order = rng.permutation(n) if estimator.shuffle else np.arange(n)
         epoch_loss = 0.0
         epoch_weight = 0.0
@@ -135,7 +148,10 @@ def run_epochs(
             if validation_score is not None:
                 line += f", validation score = {estimator.validation_scores_[-1]:.6f}"
             print(f"{line}, {time.perf_counter() - start:.2f}s")
-        if update_no_improvement(estimator, network, validation_score is not None):
+        stop = update_no_improvement(estimator, network, validation_score is not None)
+        if on_epoch_end is not None:
+            stop = on_epoch_end() or stop
+        if stop:
             if validation_score is not None:
                 network.theta[:] = estimator._best_theta
             return True

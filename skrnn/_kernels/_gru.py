@@ -156,6 +156,12 @@ def _backward_chunk(
 ):  # fmt: skip
     H = W_hT_n.shape[1]
     n = hi - lo
+    # This chunk's gradient buffers arrive uninitialised: zero them here, in
+    # serial code (np.zeros in the parallel driver would be a region of its own).
+    dW_x[:] = 0
+    dW_h[:] = 0
+    db[:] = 0
+    db_h[:] = 0
     dh = np.zeros((n, H), dtype=x.dtype)
     dh_total = np.empty(H, dtype=x.dtype)
     da = np.zeros((n, 3 * H), dtype=x.dtype)
@@ -235,10 +241,10 @@ def gru_backward(
     W_hT = transpose(W_h)
     W_hT_rz = W_hT[: 2 * H]
     W_hT_n = W_hT[2 * H :]
-    gW_x = np.zeros((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
-    gW_h = np.zeros((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
-    gb = np.zeros((n_chunks, W_h.shape[1]), dtype=x.dtype)
-    gb_h = np.zeros((n_chunks, H), dtype=x.dtype)
+    gW_x = np.empty((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
+    gW_h = np.empty((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
+    gb = np.empty((n_chunks, W_h.shape[1]), dtype=x.dtype)
+    gb_h = np.empty((n_chunks, H), dtype=x.dtype)
     for chunk in prange(n_chunks):
         lo = chunk * CHUNK_SIZE
         hi = min(lo + CHUNK_SIZE, B)

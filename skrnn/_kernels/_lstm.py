@@ -153,6 +153,11 @@ def _backward_chunk(
     dx, dW_x, dW_h, db, dh0, dc0, need_dx,
 ):  # fmt: skip
     H = W_hT.shape[1]
+    # This chunk's gradient buffers arrive uninitialised: zero them here, in
+    # serial code (np.zeros in the parallel driver would be a region of its own).
+    dW_x[:] = 0
+    dW_h[:] = 0
+    db[:] = 0
     G = W_hT.shape[0]
     n = hi - lo
     dh = np.zeros((n, H), dtype=x.dtype)
@@ -226,9 +231,9 @@ def lstm_backward(
     W_hT = transpose(W_h)
     # One gradient buffer per chunk, merged in chunk order below, so the sum
     # does not depend on the number of threads.
-    gW_x = np.zeros((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
-    gW_h = np.zeros((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
-    gb = np.zeros((n_chunks, W_h.shape[1]), dtype=x.dtype)
+    gW_x = np.empty((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
+    gW_h = np.empty((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
+    gb = np.empty((n_chunks, W_h.shape[1]), dtype=x.dtype)
     for chunk in prange(n_chunks):
         lo = chunk * CHUNK_SIZE
         hi = min(lo + CHUNK_SIZE, B)

@@ -99,6 +99,11 @@ def _backward_chunk(
     lo, hi, x, lengths, W_xT, W_hT, h0, hs, act, dhs, dx, dW_x, dW_h, db, dh0, need_dx
 ):
     H = W_hT.shape[1]
+    # This chunk's gradient buffers arrive uninitialised: zero them here, in
+    # serial code (np.zeros in the parallel driver would be a region of its own).
+    dW_x[:] = 0
+    dW_h[:] = 0
+    db[:] = 0
     n = hi - lo
     dh = np.zeros((n, H), dtype=x.dtype)
     dz = np.zeros((n, H), dtype=x.dtype)
@@ -164,9 +169,9 @@ def vanilla_backward(
     n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
     W_xT = transpose(W_x)
     W_hT = transpose(W_h)
-    gW_x = np.zeros((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
-    gW_h = np.zeros((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
-    gb = np.zeros((n_chunks, W_h.shape[1]), dtype=x.dtype)
+    gW_x = np.empty((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
+    gW_h = np.empty((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
+    gb = np.empty((n_chunks, W_h.shape[1]), dtype=x.dtype)
     for chunk in prange(n_chunks):
         lo = chunk * CHUNK_SIZE
         hi = min(lo + CHUNK_SIZE, B)

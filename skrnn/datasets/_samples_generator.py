@@ -38,8 +38,8 @@ def make_sequence_classification(
 ):
     """Generate sequences whose class is a motif hidden in noise.
 
-    Each class owns a random motif of ``motif_length`` steps (values of
-    magnitude about 2 in every channel). A sequence is Gaussian noise of
+    Each class owns a distinct random motif of ``motif_length`` steps (values
+    +2 or -2 in every channel). A sequence is Gaussian noise of
     standard deviation ``noise`` with its class's motif added at the start
     (``position="start"``: the network must remember it to the end) or at a
     random place (``position="random"``: it must detect it anywhere).
@@ -97,8 +97,15 @@ def make_sequence_classification(
             f"motif_length={motif_length} must not exceed the shortest sequence "
             f"({shortest} steps)."
         )
+    n_signs = motif_length * n_channels
+    if n_signs < 63 and n_classes > 2**n_signs:
+        raise ValueError(
+            f"n_classes={n_classes} needs distinct motifs, but motifs of "
+            f"motif_length * n_channels = {n_signs} signs allow only {2**n_signs}."
+        )
     rng = check_random_state(random_state)
-    motifs = rng.choice([-2.0, 2.0], size=(n_classes, motif_length, n_channels))
+    motifs = _distinct_sign_patterns(rng, n_classes, n_signs)
+    motifs = 2.0 * motifs.reshape(n_classes, motif_length, n_channels)
     y = rng.randint(n_classes, size=n_samples)
     if min_length is None:
         lengths = np.full(n_samples, n_timesteps)
@@ -118,3 +125,15 @@ def make_sequence_classification(
     if n_channels == 1:
         X = X[:, :, 0]
     return X, y
+
+
+def _distinct_sign_patterns(rng, n_patterns, n_signs):
+    """``n_patterns`` distinct rows of ``n_signs`` random signs (+1 / -1)."""
+    patterns = rng.choice([-1.0, 1.0], size=(n_patterns, n_signs))
+    # Redraw duplicates until every row is distinct (few redraws: the
+    # caller checked that enough patterns exist).
+    while len(np.unique(patterns, axis=0)) < n_patterns:
+        _, first = np.unique(patterns, axis=0, return_index=True)
+        duplicate = np.setdiff1d(np.arange(n_patterns), first)
+        patterns[duplicate] = rng.choice([-1.0, 1.0], size=(len(duplicate), n_signs))
+    return patterns

@@ -1,0 +1,52 @@
+"""scikit-learn's callback API: one subtask per epoch, scores per epoch."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from sklearn.callback import ProgressBar, ScoringMonitor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skrnn import RNNClassifier, RNNRegressor
+
+
+def _data():
+    X = np.random.RandomState(0).normal(size=(40, 5))
+    return X, (X[:, 0] > 0).astype(int)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_callbacks_scoring_monitor_records_every_epoch(Estimator):
+    X, y = _data()
+    scoring = "accuracy" if Estimator is RNNClassifier else "r2"
+    monitor = ScoringMonitor(scoring=scoring)
+    est = Estimator(hidden_size=4, max_iter=6, n_iter_no_change=100, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.set_callbacks(monitor).fit(X, y)
+    rows = monitor.get_logs().data
+    epochs = [row for row in rows if row["task_name"] == "epoch"]
+    assert [row["task_id"] for row in epochs] == list(range(est.n_iter_))
+    # The last epoch's score is the fitted model's score on the same data.
+    assert epochs[-1][scoring] == pytest.approx(est.score(X, y))
+
+
+def test_callbacks_scoring_monitor_in_pipeline():
+    X, y = _data()
+    monitor = ScoringMonitor(scoring="accuracy")
+    clf = RNNClassifier(hidden_size=4, max_iter=3, random_state=0)
+    pipe = make_pipeline(StandardScaler(), clf.set_callbacks(monitor))
+    with pytest.warns(ConvergenceWarning):
+        pipe.fit(X, y)
+    epochs = [r for r in monitor.get_logs().data if r["task_name"] == "epoch"]
+    assert len(epochs) == 3
+
+
+def test_callbacks_progress_bar_runs(capsys):
+    X, y = _data()
+    clf = RNNClassifier(hidden_size=4, max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.set_callbacks(ProgressBar()).fit(X, y)
+    assert clf.n_iter_ == 2

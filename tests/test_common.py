@@ -1,0 +1,38 @@
+"""scikit-learn's estimator checks over every public estimator, in full.
+
+No check is skipped or expected to fail: no ``expected_failed_checks``, no
+tags that remove checks (see API.md, "Tags").
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pytest
+from sklearn.utils.estimator_checks import check_estimator, parametrize_with_checks
+
+import skrnn
+from skrnn.utils.discovery import all_estimators
+
+# Small but real settings: the check suite fits each estimator many times.
+SMALL_PARAMS = {"hidden_size": 16, "max_iter": 100, "random_state": 0}
+
+
+def _small_instances():
+    return [cls(**SMALL_PARAMS) for _, cls in all_estimators()]
+
+
+@parametrize_with_checks(_small_instances())
+def test_common_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name, cls", all_estimators())
+def test_common_check_estimator_with_defaults(name, cls):
+    # The defaults a user gets must pass the whole suite too.
+    check_estimator(cls())
+
+
+def test_common_all_is_complete():
+    names = {name for name, _ in all_estimators()}
+    assert names == {"RNNClassifier", "RNNRegressor"}
+    assert set(skrnn.__all__) == names | {"__version__"}

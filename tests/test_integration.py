@@ -1,0 +1,181 @@
+"""Tests of skrnn inside scikit-learn's machinery.
+
+clone, pickle, Pipeline, GridSearchCV with joblib's default (loky) backend and
+with dask's, cross_val_score and pandas input. The fork-based multiprocessing
+backend is deliberately absent: numba's GNU OpenMP layer is not fork-safe.
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from skrnn import RNNClassifier, RNNRegressor
+from skrnn.datasets import make_sequence_classification
+
+# Most fits here stop at max_iter on purpose (short training runs).
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+ESTIMATORS = [RNNClassifier, RNNRegressor]
+CELLS = ["rnn", "lstm", "gru"]
+
+
+@pytest.fixture(scope="module")
+def easy_task():
+    """Binary motif task over 6 steps, float32; a small LSTM learns it fast."""
+    X, y = make_sequence_classification(
+        n_samples=240, n_timesteps=6, position="start", random_state=4
+    )
+    return X.astype(np.float32), y
+
+
+def _grid_search(n_jobs=2):
+    estimator = RNNClassifier(learning_rate_init=0.01, max_iter=8, random_state=0)
+    return GridSearchCV(estimator, {"hidden_size": [4, 8]}, cv=2, n_jobs=n_jobs)
+
+
+@pytest.fixture(scope="module")
+def loky_search(easy_task):
+    """GridSearchCV fitted with joblib's default backend (loky) and 2 jobs."""
+    return _grid_search().fit(*easy_task)
+
+
+def _targets(Estimator, y):
+    return y if Estimator is RNNClassifier else y + 0.5 * (np.arange(len(y)) % 3)
+
+
+# ------------------------------------------------------------ clone/pickle
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_clone_gives_unfitted_copy_with_same_params(Estimator, easy_task):
+    X, y = easy_task
+    params = {
+        "cell": "gru",
+        "hidden_size": 5,
+        "n_layers": 2,
+        "max_iter": 2,
+        "random_state": 3,
+    }
+    fitted = Estimator(**params).fit(X, _targets(Estimator, y))
+    copy = clone(fitted)
+    assert copy is not fitted
+    assert copy.get_params() == fitted.get_params()
+    assert copy.get_params()["hidden_size"] == 5
+    with pytest.raises(NotFittedError):
+        check_is_fitted(copy)
+    with pytest.raises(NotFittedError):
+        copy.predict(X)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_pickle_round_trip_gives_identical_predictions(Estimator, cell, easy_task):
+    X, y = easy_task
+    y = _targets(Estimator, y)
+    model = Estimator(cell=cell, hidden_size=6, max_iter=3, random_state=0)
+    model.fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(restored.predict(X), model.predict(X))
+    if Estimator is RNNClassifier:
+        assert np.array_equal(restored.predict_proba(X), model.predict_proba(X))
+    # The restored model trains on exactly as the original does: its parameter
+    # views and optimizer state came through the pickle.
+    model.partial_fit(X, y)
+    restored.partial_fit(X, y)
+    assert np.array_equal(restored.predict(X), model.predict(X))
+    assert restored.n_iter_ == model.n_iter_ == 4
+
+
+# -------------------------------------------------- pipeline and searches
+
+
+def test_pipeline_with_scaler_fits_and_predicts(easy_task):
+    X, y = easy_task
+    pipe = make_pipeline(
+        StandardScaler(),
+        RNNClassifier(
+            hidden_size=8, learning_rate_init=0.01, max_iter=10, random_state=0
+        ),
+    )
+    pipe.fit(X[:160], y[:160])
+    assert pipe[-1].n_features_in_ == 6
+    y_pred = pipe.predict(X[160:])
+    assert y_pred.shape == (80,)
+    assert np.mean(y_pred == y[160:]) >= 0.95
+    np.testing.assert_allclose(pipe.predict_proba(X[160:]).sum(axis=1), 1, rtol=1e-6)
+
+
+def test_grid_search_loky_two_jobs_sets_best_params(loky_search):
+    search = loky_search
+    assert search.best_params_["hidden_size"] in (4, 8)
+    assert search.best_estimator_.hidden_size == search.best_params_["hidden_size"]
+    scores = search.cv_results_["mean_test_score"]
+    assert scores.shape == (2,)
+    assert search.best_score_ == scores.max()
+    assert search.best_score_ >= 0.9  # the candidates really learn the task
+
+
+def test_grid_search_dask_backend_matches_loky(easy_task, loky_search):
+    # An in-process cluster (threads, inproc transport, no dashboard): no
+    # network and no worker processes to spawn.
+    from dask.distributed import Client, LocalCluster, get_task_stream
+
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+        joblib.parallel_backend("dask"),
+        get_task_stream(client) as stream,
+    ):
+        search = _grid_search().fit(*easy_task)
+    # The fits really ran as dask tasks (2 candidates x 2 folds, then the refit
+    # in this process).
+    assert len(stream.data) >= 4
+    assert search.best_params_ == loky_search.best_params_
+    assert search.best_score_ == loky_search.best_score_
+    assert np.array_equal(
+        search.cv_results_["mean_test_score"],
+        loky_search.cv_results_["mean_test_score"],
+    )
+
+
+def test_cross_val_score_scores_each_fold(easy_task):
+    X, y = easy_task
+    clf = RNNClassifier(
+        hidden_size=8, learning_rate_init=0.01, max_iter=10, random_state=0
+    )
+    scores = cross_val_score(clf, X, y, cv=3)
+    assert scores.shape == (3,)
+    assert np.all(scores >= 0.9)
+
+
+# ---------------------------------------------------------------- pandas
+
+
+def test_dataframe_input_sets_feature_names(easy_task):
+    X, y = easy_task
+    columns = [f"t{i}" for i in range(X.shape[1])]
+    df = pd.DataFrame(X, columns=columns)
+    params = {"hidden_size": 6, "max_iter": 3, "random_state": 0}
+    clf = RNNClassifier(**params).fit(df, y)
+    np.testing.assert_array_equal(clf.feature_names_in_, columns)
+    assert clf.n_features_in_ == 6
+    # The DataFrame is read as the same 2-D series as its values.
+    from_array = RNNClassifier(**params).fit(X, y)
+    assert np.array_equal(clf.predict_proba(df), from_array.predict_proba(X))
+    renamed = df.rename(columns={"t0": "other"})
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(renamed)

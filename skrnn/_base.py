@@ -240,7 +240,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             dtype,
         )
         self._network.initialize(self._random_state)
-        self._weight_mask = self._network.weight_mask()
+        self._weight_mask = self._network.weight_mask().astype(dtype)
         self._optimizer = make_optimizer(
             self.optimizer,
             self._network.theta.shape[0],

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from skrnn._kernels._optim import clip_global_norm
+from skrnn._kernels._optim import add_l2_penalty, clip_global_norm
 
 
 class TrainingData:
@@ -55,28 +55,27 @@ def dropout_masks(network, batch, rate, random_state):
     ]
 
 
-def batch_loss_and_grad(estimator, network, batch, grad, loss, masks):
+def batch_loss_and_grad(estimator, network, batch, grad, loss, masks, bptt_steps):
     """Regularised loss of one batch; its gradient is written to ``grad``.
 
     The data term is ``sum(w_i l_i) / sum(w_i)``; the L2 term is
     ``alpha / 2 * ||W||^2 / sum(w_i)`` on weight matrices only, as in MLP.
+    The gradient is truncated to ``bptt_steps`` steps (None: full BPTT).
     """
     total_weight = batch.sample_weight.sum()
     weights = (batch.sample_weight / total_weight).astype(network.dtype)
     T = batch.values.shape[1]
-    if estimator.bptt_steps is not None and estimator.bptt_steps < T:
+    if bptt_steps is not None and bptt_steps < T:
         value = network.truncated_loss_and_grad(
             batch.values, batch.lengths, batch.targets, weights, loss, grad,
-            estimator.bptt_steps, masks,
+            bptt_steps, masks,
         )  # fmt: skip
     else:
         value = network.loss_and_grad(
             batch.values, batch.lengths, batch.targets, weights, loss, grad, masks
         )
     scale = estimator.alpha / total_weight
-    weights_only = network.theta * estimator._weight_mask
-    grad += (scale * weights_only).astype(network.dtype)
-    return value + 0.5 * scale * float(np.dot(weights_only, weights_only))
+    return value + add_l2_penalty(network.theta, estimator._weight_mask, scale, grad)
 
 
 def run_epochs(
@@ -131,7 +130,9 @@ def run_epochs(
             if batch_weight == 0:
                 continue  # nothing to learn from; keeps sum(w l) / sum(w) defined
             masks = dropout_masks(network, batch, estimator.dropout, rng)
-            value = batch_loss_and_grad(estimator, network, batch, grad, loss, masks)
+            value = batch_loss_and_grad(
+                estimator, network, batch, grad, loss, masks, estimator.bptt_steps
+            )
             if estimator.clip_norm is not None:
                 clip_global_norm(grad, estimator.clip_norm)
             optimizer.update(network.theta, grad)
@@ -155,6 +156,8 @@ def run_epochs(
             if validation_score is not None:
                 network.theta[:] = estimator._best_theta
             return True
+    if validation_score is not None:  # as MLP: best weights at max_iter too
+        network.theta[:] = estimator._best_theta
     return False
 
 

@@ -74,3 +74,25 @@ def clip_global_norm(grad, max_norm):
         for p in range(grad.shape[0]):
             grad[p] *= scale
     return norm
+
+
+@njit(**JIT_OPTIONS)
+def add_l2_penalty(theta, mask, scale, grad):
+    """Add the gradient of ``scale / 2 * sum(mask * theta^2)`` to ``grad``.
+
+    ``mask`` is 1 on the penalised entries (weight matrices) and 0 elsewhere.
+    A plain loop rather than ``np.dot``: a BLAS call between two parallel
+    kernels makes OpenBLAS's and OpenMP's spinning threads fight for the
+    cores (milliseconds per batch on 2 cores).
+
+    Returns
+    -------
+    penalty : float
+        ``scale / 2 * sum(mask * theta^2)``, accumulated in float64.
+    """
+    total = 0.0
+    for p in range(theta.shape[0]):
+        w = mask[p] * theta[p]
+        grad[p] += scale * w
+        total += np.float64(w) * np.float64(w)
+    return 0.5 * scale * total

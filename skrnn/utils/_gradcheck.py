@@ -16,9 +16,11 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
     """Compare a fitted estimator's analytic gradients with finite differences.
 
     The fitted network is copied in float64, its training loss on ``(X, y)``
-    (with the estimator's L2 penalty and truncation, without dropout) is
-    differentiated by the kernels, and each parameter's derivative is
-    estimated by central differences ``(L(p + e) - L(p - e)) / (2 e)``.
+    (with the estimator's L2 penalty, without dropout) is differentiated by
+    the kernels with full backpropagation through time, and each parameter's
+    derivative is estimated by central differences
+    ``(L(p + e) - L(p - e)) / (2 e)``. ``bptt_steps`` is not applied: a
+    truncated gradient is by design not the derivative of the loss.
 
     Parameters
     ----------
@@ -61,26 +63,28 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
     data = TrainingData(
         values.astype(np.float64), lengths, targets, np.ones(values.shape[0])
     )
-    grad = np.zeros_like(network.theta)
-    batch_loss_and_grad(estimator, network, data, grad, estimator._loss, None)
-    analytic = grad.copy()
+
+    def loss_and_grad(grad):
+        # No dropout masks, full BPTT.
+        return batch_loss_and_grad(
+            estimator, network, data, grad, estimator._loss, None, None
+        )
+
+    analytic = np.zeros_like(network.theta)
+    loss_and_grad(analytic)
 
     index = np.arange(network.theta.shape[0])
     if max_params is not None and max_params < index.shape[0]:
         rng = check_random_state(random_state)
         index = np.sort(rng.choice(index, size=max_params, replace=False))
     numeric = np.empty(index.shape[0])
-    scratch = np.zeros_like(grad)
+    scratch = np.zeros_like(analytic)
     for k, p in enumerate(index):
         saved = network.theta[p]
         network.theta[p] = saved + epsilon
-        plus = batch_loss_and_grad(
-            estimator, network, data, scratch, estimator._loss, None
-        )
+        plus = loss_and_grad(scratch)
         network.theta[p] = saved - epsilon
-        minus = batch_loss_and_grad(
-            estimator, network, data, scratch, estimator._loss, None
-        )
+        minus = loss_and_grad(scratch)
         network.theta[p] = saved
         numeric[k] = (plus - minus) / (2 * epsilon)
     scale = max(np.abs(numeric).max(), np.finfo(np.float64).tiny)

@@ -1,0 +1,387 @@
+"""Tests of RNNNetwork: parameter layout, initialisation, gradients, truncation.
+
+``RNNNetwork`` knows nothing about scikit-learn, so every test here works on
+padded arrays and lengths. Gradients are compared with central finite
+differences over the flat parameter vector ``theta`` (``tests/gradcheck.py``)
+in float64 on tiny sizes (B=3, T=4, H=3), for stacked and bidirectional
+networks of the three cells, both losses, ragged lengths and dropout masks.
+Losses and their gradients w.r.t. the head outputs come from the plain-numpy
+reference (``tests/reference.py``) where a test builds an objective of its own.
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+
+import numpy as np
+import pytest
+
+from skrnn._network import RNNNetwork
+from tests.gradcheck import numerical_gradient, relative_error
+from tests.reference import N_GATES, softmax_cross_entropy, squared_error
+
+CELLS = ("rnn", "lstm", "gru")
+LOSSES = ("softmax", "squared")
+N_OUTPUTS = 3
+
+
+# --------------------------------------------------------------------- helpers
+def make_network(cell, n_layers=2, bidirectional=True, F=2, H=3, seed=0, dtype=None):
+    """An initialised float64 network with ``N_OUTPUTS`` outputs."""
+    net = RNNNetwork(
+        cell, F, H, n_layers, bidirectional, N_OUTPUTS, dtype or np.float64
+    )
+    net.initialize(np.random.RandomState(seed))
+    return net
+
+
+def make_batch(loss, lengths, T, F=2, seed=1):
+    """Inputs (padding filled with noise), lengths, targets and unit-sum weights."""
+    rng = np.random.RandomState(seed)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    B = lengths.shape[0]
+    x = rng.normal(size=(B, T, F))
+    if loss == "softmax":
+        targets = rng.randint(0, N_OUTPUTS, size=B).astype(np.int64)
+    else:
+        targets = rng.normal(size=(B, N_OUTPUTS))
+    weights = rng.uniform(0.5, 1.5, size=B)
+    return x, lengths, targets, weights / weights.sum()
+
+
+def make_masks(net, B, T, rate=0.5, seed=2):
+    """Inverted-dropout masks in :meth:`RNNNetwork.forward`'s layout."""
+    rng = np.random.RandomState(seed)
+    D = net.hidden_size * net.n_directions
+    shapes = [(B, T, D)] * (net.n_layers - 1) + [(B, D)]
+    return [(rng.random_sample(s) >= rate) / (1 - rate) for s in shapes]
+
+
+def reference_loss(loss, out, targets, weights):
+    """The head loss of the plain-numpy reference."""
+    if loss == "softmax":
+        return softmax_cross_entropy(out, targets, weights)[0]
+    return squared_error(out, targets, weights)[0]
+
+
+def expected_n_params(cell, F, H, n_layers, bidirectional, C):
+    """The parameter count written out from the cell equations."""
+    G = N_GATES[cell] * H
+    D = H * (2 if bidirectional else 1)
+    total = 0
+    for layer in range(n_layers):
+        F_l = F if layer == 0 else D
+        per_direction = F_l * G + H * G + G + (H if cell == "gru" else 0)
+        total += per_direction * (2 if bidirectional else 1)
+    return total + D * C + C
+
+
+# ---------------------------------------------------------------------- layout
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize(
+    "n_layers, bidirectional", [(1, False), (1, True), (2, False), (3, True)]
+)
+def test_network_n_params_matches_formula(cell, n_layers, bidirectional):
+    F, H, C = 5, 4, 2
+    net = RNNNetwork(cell, F, H, n_layers, bidirectional, C, np.float64)
+    expected = expected_n_params(cell, F, H, n_layers, bidirectional, C)
+    assert net.theta.shape == (expected,)
+    assert sum(v.size for v in net.params.values()) == expected
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_views_share_memory_with_theta(cell):
+    net = make_network(cell)
+    net.theta[:] = np.arange(net.theta.shape[0])
+    # Laid end to end in layout order, the views tile theta exactly.
+    np.testing.assert_array_equal(
+        np.concatenate([v.ravel() for v in net.params.values()]), net.theta
+    )
+    for name, view in net.params.items():
+        if view.size:
+            assert np.shares_memory(view, net.theta), name
+    net.theta[:] = -1.0
+    assert all(np.all(v == -1.0) for v in net.params.values())
+    net.params["layer1.dir1.W_h"][0, 0] = 7.0
+    assert np.count_nonzero(net.theta == 7.0) == 1
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_view_shapes(cell):
+    F, H = 2, 3
+    net = make_network(cell, F=F, H=H)
+    G = N_GATES[cell] * H
+    p = net.params
+    assert p["layer0.dir0.W_x"].shape == (F, G)
+    assert p["layer1.dir1.W_x"].shape == (2 * H, G)
+    assert p["layer1.dir0.W_h"].shape == (H, G)
+    assert p["layer0.dir1.b"].shape == (G,)
+    assert p["layer0.dir0.b_h"].shape == ((H,) if cell == "gru" else (0,))
+    assert p["head.W"].shape == (2 * H, N_OUTPUTS)
+    assert p["head.b"].shape == (N_OUTPUTS,)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_weight_mask_true_exactly_on_weight_matrices(cell):
+    net = make_network(cell)
+    mask = net.weight_mask()
+    assert mask.dtype == bool
+    assert mask.shape == net.theta.shape
+    expected = np.concatenate(
+        [
+            np.full(v.size, name.rsplit(".", 1)[1] in ("W_x", "W_h", "W"))
+            for name, v in net.params.items()
+        ]
+    )
+    np.testing.assert_array_equal(mask, expected)
+    n_weights = sum(
+        v.size for name, v in net.params.items() if name.rsplit(".", 1)[1][0] == "W"
+    )
+    assert mask.sum() == n_weights
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_pickle_round_trip_rebuilds_views(cell):
+    net = make_network(cell)
+    loaded = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(loaded.theta, net.theta)
+    assert loaded.params.keys() == net.params.keys()
+    for name, view in loaded.params.items():
+        np.testing.assert_array_equal(view, net.params[name])
+        if view.size:
+            assert np.shares_memory(view, loaded.theta), name
+            assert not np.shares_memory(view, net.theta), name
+    # Writing through theta reaches the rebuilt views (an optimizer step).
+    loaded.theta += 1.0
+    np.testing.assert_array_equal(loaded.params["head.b"], net.params["head.b"] + 1)
+    x, lengths, _, _ = make_batch("softmax", [4, 2, 3], T=4)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(net)).predict(x, lengths), net.predict(x, lengths)
+    )
+
+
+def test_network_getstate_drops_views():
+    net = make_network("lstm")
+    assert "params" not in net.__getstate__()
+    assert "params" in net.__dict__
+
+
+# -------------------------------------------------------------- initialisation
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_init_recurrent_blocks_are_orthogonal(cell):
+    H = 6
+    net = make_network(cell, H=H)
+    for name, view in net.params.items():
+        if not name.endswith("W_h"):
+            continue
+        for g in range(N_GATES[cell]):
+            block = view[:, g * H : (g + 1) * H]
+            np.testing.assert_allclose(block.T @ block, np.eye(H), atol=1e-12)
+            # Not the identity itself: a random rotation.
+            assert np.abs(block - np.eye(H)).max() > 0.1
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_init_biases(cell):
+    H = 4
+    net = make_network(cell, H=H)
+    for name, view in net.params.items():
+        kind = name.rsplit(".", 1)[1]
+        if kind == "b" and cell == "lstm":
+            # Gate order (i, f, g, o): the forget gate starts at 1.
+            np.testing.assert_array_equal(view[H : 2 * H], 1.0)
+            np.testing.assert_array_equal(view[:H], 0.0)
+            np.testing.assert_array_equal(view[2 * H :], 0.0)
+        elif kind in ("b", "b_h"):
+            np.testing.assert_array_equal(view, 0.0, err_msg=name)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_init_input_and_head_weights_glorot_uniform(cell):
+    H, F = 8, 5
+    net = make_network(cell, F=F, H=H)
+    for name, view in net.params.items():
+        kind = name.rsplit(".", 1)[1]
+        if kind not in ("W_x", "W"):
+            continue
+        fan_out = H if kind == "W_x" else view.shape[1]
+        bound = np.sqrt(6.0 / (view.shape[0] + fan_out))
+        assert np.abs(view).max() <= bound
+        # Spread over the interval, not collapsed to a point.
+        assert np.abs(view).max() > 0.5 * bound
+        assert np.unique(view).size == view.size
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_init_same_seed_same_theta(cell):
+    a = make_network(cell, seed=3)
+    b = make_network(cell, seed=3)
+    c = make_network(cell, seed=4)
+    np.testing.assert_array_equal(a.theta, b.theta)
+    assert not np.array_equal(a.theta, c.theta)
+
+
+def test_network_init_float32_keeps_dtype():
+    net = make_network("gru", dtype=np.float32)
+    assert net.theta.dtype == np.float32
+    assert all(v.dtype == np.float32 for v in net.params.values())
+    assert net.astype(np.float64).theta.dtype == np.float64
+    np.testing.assert_array_equal(net.astype(np.float64).theta, net.theta)
+
+
+# ------------------------------------------------------------------- gradients
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("n_layers, bidirectional", [(2, True), (2, False), (1, True)])
+def test_network_loss_and_grad_matches_finite_differences(
+    cell, loss, n_layers, bidirectional
+):
+    net = make_network(cell, n_layers=n_layers, bidirectional=bidirectional)
+    x, lengths, targets, weights = make_batch(loss, [4, 2, 3], T=4)
+    grad = np.full_like(net.theta, np.nan)
+    value = net.loss_and_grad(x, lengths, targets, weights, loss, grad)
+    scratch = np.empty_like(net.theta)
+
+    def objective():
+        return net.loss_and_grad(x, lengths, targets, weights, loss, scratch)
+
+    (numeric,) = numerical_gradient(objective, [net.theta])
+    assert relative_error(grad, numeric) <= 1e-6
+    # The loss is the reference loss of the head outputs.
+    expected = reference_loss(loss, net.predict(x, lengths), targets, weights)
+    np.testing.assert_allclose(value, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("loss", LOSSES)
+def test_network_loss_and_grad_with_dropout_masks_matches_finite_differences(
+    cell, loss
+):
+    net = make_network(cell, n_layers=2, bidirectional=True)
+    x, lengths, targets, weights = make_batch(loss, [4, 2, 3], T=4)
+    masks = make_masks(net, 3, 4)
+    grad = np.full_like(net.theta, np.nan)
+    value = net.loss_and_grad(x, lengths, targets, weights, loss, grad, masks)
+    scratch = np.empty_like(net.theta)
+
+    def objective():
+        return net.loss_and_grad(x, lengths, targets, weights, loss, scratch, masks)
+
+    (numeric,) = numerical_gradient(objective, [net.theta])
+    assert relative_error(grad, numeric) <= 1e-6
+    # The masks are really applied: the loss differs from the one without.
+    assert value != net.loss_and_grad(x, lengths, targets, weights, loss, scratch)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_loss_and_grad_ignores_padding_values(cell):
+    net = make_network(cell)
+    x, lengths, targets, weights = make_batch("softmax", [4, 1, 3], T=4)
+    grad = np.empty_like(net.theta)
+    value = net.loss_and_grad(x, lengths, targets, weights, "softmax", grad)
+    other = x.copy()
+    for i, L in enumerate(lengths):
+        other[i, L:] = 1e3
+    other_grad = np.empty_like(net.theta)
+    other_value = net.loss_and_grad(
+        other, lengths, targets, weights, "softmax", other_grad
+    )
+    assert value == other_value
+    np.testing.assert_array_equal(grad, other_grad)
+
+
+# ------------------------------------------------------ batch independence
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_forward_sample_alone_equals_in_batch(cell):
+    # 20 samples of many lengths: more than one parallel block of samples.
+    net = make_network(cell, n_layers=2, bidirectional=True)
+    rng = np.random.RandomState(5)
+    T = 7
+    lengths = rng.randint(1, T + 1, size=20).astype(np.int64)
+    x = rng.normal(size=(20, T, 2))
+    _, features = net.forward(x, lengths)
+    out = net.predict(x, lengths)
+    for i in (0, 3, 17, 19):
+        L = lengths[i]
+        alone = np.ascontiguousarray(x[i : i + 1, :L])
+        one = np.array([L], dtype=np.int64)
+        _, features_alone = net.forward(alone, one)
+        np.testing.assert_array_equal(features_alone[0], features[i])
+        np.testing.assert_array_equal(net.predict(alone, one)[0], out[i])
+
+
+# --------------------------------------------------------- truncated BPTT
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("with_masks", [False, True])
+@pytest.mark.parametrize("bptt_steps", [4, 9])
+def test_network_truncated_equals_full_when_window_covers_sequence(
+    cell, with_masks, bptt_steps
+):
+    net = make_network(cell, n_layers=2, bidirectional=False)
+    x, lengths, targets, weights = make_batch("softmax", [4, 2, 3], T=4)
+    masks = make_masks(net, 3, 4) if with_masks else None
+    full = np.empty_like(net.theta)
+    truncated = np.empty_like(net.theta)
+    value = net.loss_and_grad(x, lengths, targets, weights, "softmax", full, masks)
+    value_truncated = net.truncated_loss_and_grad(
+        x, lengths, targets, weights, "softmax", truncated, bptt_steps, masks
+    )
+    assert value_truncated == value
+    np.testing.assert_array_equal(truncated, full)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_truncated_differs_when_window_is_shorter(cell):
+    net = make_network(cell, n_layers=2, bidirectional=False)
+    x, lengths, targets, weights = make_batch("squared", [6, 5, 2], T=6)
+    full = np.empty_like(net.theta)
+    truncated = np.empty_like(net.theta)
+    value = net.loss_and_grad(x, lengths, targets, weights, "squared", full)
+    value_truncated = net.truncated_loss_and_grad(
+        x, lengths, targets, weights, "squared", truncated, 2
+    )
+    # The forward pass stays exact; only the gradient is truncated.
+    np.testing.assert_allclose(value_truncated, value, rtol=1e-13)
+    assert np.abs(truncated - full).max() > 1e-3 * np.abs(full).max()
+    # The head sees the same features, so its gradient is untouched.
+    n_head = net.params["head.W"].size + net.params["head.b"].size
+    np.testing.assert_allclose(truncated[-n_head:], full[-n_head:], rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_network_truncated_grad_matches_explicit_truncated_objective(loss):
+    cell, k, T = "lstm", 3, 6
+    net = make_network(cell, n_layers=2, bidirectional=False)
+    # Starts of the windows: 3, 1 and 0 (the last sample is shorter than k).
+    x, lengths, targets, weights = make_batch(loss, [6, 4, 2], T=T)
+    B, H = 3, net.hidden_size
+
+    # The state entering each window, from a full forward pass, held constant.
+    caches, _ = net.forward(x, lengths)
+    h0 = np.zeros((2, 1, B, H))
+    c0 = np.zeros((2, 1, B, H))
+    window_lengths = np.minimum(lengths, k)
+    x_window = np.zeros((B, k, x.shape[2]))
+    for i in range(B):
+        start = lengths[i] - window_lengths[i]
+        x_window[i, : window_lengths[i]] = x[i, start : lengths[i]]
+        if start > 0:
+            for layer in range(2):
+                h0[layer, 0, i] = caches[layer][0]["hs"][i, start - 1]
+                c0[layer, 0, i] = caches[layer][0]["cs"][i, start - 1]
+    assert np.abs(h0).max() > 0 and np.abs(c0).max() > 0
+
+    def truncated_objective():
+        _, features = net.forward(x_window, window_lengths, h0, c0)
+        return reference_loss(loss, net.head(features), targets, weights)
+
+    grad = np.full_like(net.theta, np.nan)
+    value = net.truncated_loss_and_grad(x, lengths, targets, weights, loss, grad, k)
+    (numeric,) = numerical_gradient(truncated_objective, [net.theta])
+    assert relative_error(grad, numeric) <= 1e-6
+    np.testing.assert_allclose(value, truncated_objective(), rtol=1e-12)
+    # And that objective is not the full one: its gradient differs.
+    full = np.empty_like(net.theta)
+    net.loss_and_grad(x, lengths, targets, weights, loss, full)
+    assert relative_error(full, numeric) > 1e-3

@@ -1,0 +1,561 @@
+"""Tests of the training loop (``_training.run_epochs``) through the estimators.
+
+Stopping rules, early stopping with best-weights restore, warm starts and
+``partial_fit``, sample weights (the maths scikit-learn's weight checks rely
+on), determinism (same ``random_state``, any ``NUMBA_NUM_THREADS``), verbose
+output, the non-finite-weights error, clipping, truncated BPTT and the public
+``check_gradients``. Networks and data are tiny (hidden 2-4, T <= 8, a few
+epochs) so that every test runs in well under a second on a warm numba cache,
+except the two-subprocess thread-count test.
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from skrnn import RNNClassifier, RNNRegressor
+from skrnn._base import BaseRNN
+from skrnn._kernels import CELL_KERNELS
+from skrnn.utils import check_gradients
+
+CELLS = ("rnn", "lstm", "gru")
+ESTIMATORS = (RNNClassifier, RNNRegressor)
+
+# Short fits reach max_iter on purpose; the tests about the warning say so.
+ignore_convergence = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+
+# --------------------------------------------------------------------- helpers
+def make_data(Estimator, n=30, T=5, C=None, seed=0, dtype=np.float64):
+    """Sequences whose target depends on the first and last steps."""
+    rng = np.random.RandomState(seed)
+    shape = (n, T) if C is None else (n, T, C)
+    X = rng.normal(size=shape).astype(dtype)
+    signal = X[:, -1] + 0.5 * X[:, 0]
+    if C is not None:
+        signal = signal.sum(axis=1)
+    if Estimator is RNNClassifier:
+        return X, (signal > 0).astype(np.int64)
+    return X, signal + 0.1 * rng.normal(size=n)
+
+
+def outputs(estimator, X):
+    if isinstance(estimator, RNNClassifier):
+        return estimator.predict_proba(X)
+    return estimator.predict(X)
+
+
+def theta(estimator):
+    return estimator._network.theta
+
+
+@pytest.fixture
+def validation_scorer(monkeypatch):
+    """Capture the held-out scorer built by ``_split_validation``."""
+    captured = {}
+    original = BaseRNN._split_validation
+
+    def split_validation(self, data):
+        train, score = original(self, data)
+        captured["score"] = score
+        return train, score
+
+    monkeypatch.setattr(BaseRNN, "_split_validation", split_validation)
+    return captured
+
+
+# ------------------------------------------------------------ stopping rules
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("max_iter", [1, 4])
+def test_training_loss_curve_length_equals_n_iter(Estimator, max_iter):
+    X, y = make_data(Estimator)
+    est = Estimator(hidden_size=3, max_iter=max_iter, random_state=0).fit(X, y)
+    assert est.n_iter_ == max_iter
+    assert len(est.loss_curve_) == max_iter
+    assert np.all(np.isfinite(est.loss_curve_))
+    # One update per minibatch: t_ counts the samples seen.
+    assert est.t_ == max_iter * len(X)
+    assert est.best_loss_ == min(est.loss_curve_)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_training_convergence_warning_at_max_iter(Estimator):
+    X, y = make_data(Estimator)
+    est = Estimator(hidden_size=3, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
+        est.fit(X, y)
+    assert est.n_iter_ == 3
+
+
+@pytest.mark.parametrize("n_iter_no_change", [1, 3])
+def test_training_tol_and_n_iter_no_change_stop_early(n_iter_no_change):
+    X, y = make_data(RNNRegressor)
+    # A tolerance larger than any loss: no epoch after the first counts as an
+    # improvement, so training stops after n_iter_no_change + 1 more epochs.
+    est = RNNRegressor(
+        hidden_size=3, max_iter=50, tol=1e6, n_iter_no_change=n_iter_no_change,
+        random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.n_iter_ == n_iter_no_change + 2
+    assert len(est.loss_curve_) == est.n_iter_
+
+
+@ignore_convergence
+def test_training_tol_zero_runs_while_loss_improves():
+    X, y = make_data(RNNRegressor)
+    est = RNNRegressor(
+        hidden_size=3, max_iter=8, tol=0.0, n_iter_no_change=2,
+        learning_rate_init=0.01, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    # Full batch, small steps: the loss keeps falling, so no early stop.
+    assert np.all(np.diff(est.loss_curve_) < 0)
+    assert est.n_iter_ == 8
+
+
+# ----------------------------------------------------------- early stopping
+def _early_stopping_regressor(max_iter, n_iter_no_change):
+    # A learning rate high enough that the validation score peaks early and
+    # then oscillates: restoring the best weights changes the model.
+    return RNNRegressor(
+        hidden_size=4, early_stopping=True, validation_fraction=0.25,
+        learning_rate_init=0.3, batch_size=10, max_iter=max_iter,
+        n_iter_no_change=n_iter_no_change, random_state=0,
+    )  # fmt: skip
+
+
+def test_training_early_stopping_stops_and_restores_best(validation_scorer):
+    X, y = make_data(RNNRegressor, n=40)
+    est = _early_stopping_regressor(max_iter=100, n_iter_no_change=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y)
+    scores = est.validation_scores_
+    assert len(scores) == est.n_iter_ == len(est.loss_curve_)
+    assert est.n_iter_ < 100
+    assert est.best_validation_score_ == max(scores)
+    # The n_iter_no_change + 1 last epochs did not improve on the best one.
+    assert scores[-1] < est.best_validation_score_
+    assert int(np.argmax(scores)) == est.n_iter_ - 5
+    assert validation_scorer["score"]() == est.best_validation_score_
+
+
+def test_training_early_stopping_restores_best_at_max_iter(validation_scorer):
+    X, y = make_data(RNNRegressor, n=40)
+    est = _early_stopping_regressor(max_iter=15, n_iter_no_change=100)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    scores = est.validation_scores_
+    assert len(scores) == est.n_iter_ == 15
+    assert scores[-1] < est.best_validation_score_ == max(scores)
+    # As in MLP: the fit ends on the best weights, not the last ones.
+    assert validation_scorer["score"]() == est.best_validation_score_
+
+
+@ignore_convergence
+def test_training_early_stopping_attributes_only_when_enabled():
+    X, y = make_data(RNNClassifier)
+    est = RNNClassifier(hidden_size=3, max_iter=2, random_state=0).fit(X, y)
+    assert not hasattr(est, "validation_scores_")
+    assert not hasattr(est, "best_validation_score_")
+    est.set_params(early_stopping=True).fit(X, y)
+    assert len(est.validation_scores_) == 2
+    assert 0.0 <= est.best_validation_score_ <= 1.0
+    assert est.best_validation_score_ == max(est.validation_scores_)
+
+
+# ---------------------------------------------------- warm_start, partial_fit
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_training_warm_start_continues(Estimator):
+    X, y = make_data(Estimator)
+    params = {"hidden_size": 3, "random_state": 0, "shuffle": False, "tol": 0.0}
+    params["n_iter_no_change"] = 100
+    first = Estimator(max_iter=3, warm_start=True, **params).fit(X, y)
+    curve = list(first.loss_curve_)
+    theta_after_first = theta(first).copy()
+    first.set_params(max_iter=2).fit(X, y)
+    assert first.n_iter_ == 5
+    assert len(first.loss_curve_) == 5
+    assert first.loss_curve_[:3] == curve
+    assert not np.array_equal(theta(first), theta_after_first)
+    # 3 + 2 warm-started epochs are the same training as 5 in one go.
+    straight = Estimator(max_iter=5, **params).fit(X, y)
+    np.testing.assert_array_equal(theta(first), theta(straight))
+    assert first.loss_curve_ == straight.loss_curve_
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_training_without_warm_start_refit_restarts(Estimator):
+    X, y = make_data(Estimator)
+    est = Estimator(hidden_size=3, max_iter=3, random_state=0).fit(X, y)
+    first_theta = theta(est).copy()
+    first_curve = list(est.loss_curve_)
+    est.fit(X, y)
+    assert est.n_iter_ == 3
+    assert est.loss_curve_ == first_curve
+    np.testing.assert_array_equal(theta(est), first_theta)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_training_partial_fit_runs_one_epoch_per_call(Estimator):
+    X, y = make_data(Estimator)
+    extra = {"classes": [0, 1]} if Estimator is RNNClassifier else {}
+    est = Estimator(hidden_size=3, max_iter=50, random_state=0, shuffle=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        for k in range(1, 4):
+            est.partial_fit(X, y, **extra)
+            assert est.n_iter_ == k
+            assert len(est.loss_curve_) == k
+            assert est.t_ == k * len(X)
+    # Equal to fit with max_iter=1, then 2, from the same state.
+    one = Estimator(hidden_size=3, max_iter=1, random_state=0, shuffle=False)
+    one.fit(X, y)
+    step = Estimator(hidden_size=3, random_state=0, shuffle=False)
+    step.partial_fit(X, y, **extra)
+    np.testing.assert_array_equal(theta(step), theta(one))
+    assert step.loss_curve_ == one.loss_curve_
+    two = Estimator(hidden_size=3, max_iter=2, random_state=0, shuffle=False)
+    two.fit(X, y)
+    step.partial_fit(X, y)
+    np.testing.assert_array_equal(theta(step), theta(two))
+    np.testing.assert_array_equal(outputs(step, X), outputs(two, X))
+
+
+def test_training_classifier_partial_fit_needs_classes_first():
+    X, y = make_data(RNNClassifier)
+    est = RNNClassifier(hidden_size=3, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        est.partial_fit(X, y)
+    assert not hasattr(est, "_network")
+    # Classes may include labels absent from the first batch.
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2])
+    assert est.predict_proba(X).shape == (len(X), 3)
+
+
+def test_training_classifier_partial_fit_rejects_unseen_label():
+    X, y = make_data(RNNClassifier)
+    est = RNNClassifier(hidden_size=3, random_state=0)
+    est.partial_fit(X, y, classes=[0, 1])
+    theta_before = theta(est).copy()
+    y_new = y.copy()
+    y_new[3] = 2
+    with pytest.raises(ValueError, match=r"labels \[2\] not seen"):
+        est.partial_fit(X, y_new)
+    np.testing.assert_array_equal(theta(est), theta_before)
+    assert est.n_iter_ == 1
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    fresh = RNNClassifier(hidden_size=3, random_state=0)
+    with pytest.raises(ValueError, match=r"labels \[2\] not seen"):
+        fresh.partial_fit(X, y_new, classes=[0, 1])
+
+
+# ------------------------------------------------------------ sample weights
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_training_zero_weight_equals_removing_sample(Estimator):
+    X, y = make_data(Estimator, n=20)
+    weights = np.ones(20)
+    removed = [2, 7, 15]
+    weights[removed] = 0
+    keep = np.setdiff1d(np.arange(20), removed)
+    params = {"hidden_size": 4, "max_iter": 5, "random_state": 0}
+    weighted = Estimator(**params).fit(X, y, sample_weight=weights)
+    smaller = Estimator(**params).fit(X[keep], y[keep])
+    np.testing.assert_allclose(outputs(weighted, X), outputs(smaller, X), rtol=1e-7)
+    np.testing.assert_allclose(weighted.loss_curve_, smaller.loss_curve_, rtol=1e-7)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_integer_weights_equal_repeating_samples(Estimator, cell):
+    # sklearn's check_sample_weight_equivalence_on_dense_data: 15 samples.
+    X, y = make_data(Estimator, n=15, seed=1)
+    weights = np.random.RandomState(2).randint(1, 3, size=15).astype(np.float64)
+    assert weights.sum() > 15
+    repeated = np.repeat(np.arange(15), weights.astype(int))
+    params = {"cell": cell, "hidden_size": 4, "max_iter": 5, "random_state": 0}
+    weighted = Estimator(**params).fit(X, y, sample_weight=weights)
+    duplicated = Estimator(**params).fit(X[repeated], y[repeated])
+    np.testing.assert_allclose(outputs(weighted, X), outputs(duplicated, X), rtol=1e-7)
+    # And the weights matter: the unweighted model differs.
+    plain = Estimator(**params).fit(X, y)
+    assert np.abs(outputs(plain, X) - outputs(weighted, X)).max() > 1e-6
+
+
+@ignore_convergence
+def test_training_zero_weight_batch_is_skipped():
+    X, y = make_data(RNNRegressor, n=12)
+    weights = np.ones(12)
+    weights[:3] = 0
+    params = {"hidden_size": 3, "max_iter": 2, "batch_size": 3, "shuffle": False}
+    weighted = RNNRegressor(random_state=0, **params)
+    weighted.fit(X, y, sample_weight=weights)
+    rest = RNNRegressor(random_state=0, **params).fit(X[3:], y[3:])
+    np.testing.assert_array_equal(theta(weighted), theta(rest))
+    assert weighted.loss_curve_ == rest.loss_curve_
+    assert weighted.t_ == rest.t_ == 2 * 9
+
+
+# --------------------------------------------------------------- determinism
+@ignore_convergence
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_same_random_state_same_model(cell):
+    X, y = make_data(RNNClassifier, n=40, C=2)
+    params = {
+        "cell": cell,
+        "hidden_size": 4,
+        "n_layers": 2,
+        "dropout": 0.3,
+        "batch_size": 8,
+        "max_iter": 3,
+        "early_stopping": True,
+    }
+    a = RNNClassifier(random_state=7, **params).fit(X, y)
+    b = RNNClassifier(random_state=7, **params).fit(X, y)
+    c = RNNClassifier(random_state=8, **params).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.loss_curve_ == b.loss_curve_
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+_THREADS_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import warnings
+
+    import numba
+    import numpy as np
+
+    from skrnn import RNNClassifier
+
+    warnings.simplefilter("ignore")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 6, 2)).astype(np.float32)
+    y = rng.randint(0, 3, size=50)
+    out = {"n_threads": np.array(numba.get_num_threads())}
+    for cell in ("rnn", "lstm", "gru"):
+        # Batches of 40 samples: three parallel blocks of samples merged.
+        clf = RNNClassifier(
+            cell=cell, hidden_size=4, n_layers=2, bidirectional=True,
+            dropout=0.3, batch_size=40, max_iter=3, random_state=0,
+        )
+        out[cell] = clf.fit(X, y).predict_proba(X)
+    np.savez(sys.argv[1], **out)
+    """
+)
+
+
+def test_training_bit_identical_across_numba_thread_counts(tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text(_THREADS_SCRIPT)
+    results = {}
+    for n_threads in (1, 2):
+        path = tmp_path / f"threads{n_threads}.npz"
+        env = {**os.environ, "NUMBA_NUM_THREADS": str(n_threads)}
+        env["SCIPY_ARRAY_API"] = "1"
+        done = subprocess.run(
+            [sys.executable, str(script), str(path)], env=env,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        results[n_threads] = np.load(path)
+    assert int(results[1]["n_threads"]) == 1
+    assert int(results[2]["n_threads"]) == 2
+    for cell in CELLS:
+        proba = results[1][cell]
+        assert proba.dtype == np.float32 and proba.shape == (50, 3)
+        np.testing.assert_array_equal(proba, results[2][cell], err_msg=cell)
+
+
+# -------------------------------------------------------------------- verbose
+@ignore_convergence
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_training_verbose_prints_one_line_per_epoch(capsys, early_stopping):
+    X, y = make_data(RNNClassifier)
+    est = RNNClassifier(
+        hidden_size=3, max_iter=3, verbose=1, early_stopping=early_stopping,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == est.n_iter_ == 3
+    for k, line in enumerate(lines):
+        match = re.match(r"Epoch (\d+), loss = ([0-9.]+)", line)
+        assert match, line
+        assert int(match.group(1)) == k + 1
+        assert float(match.group(2)) == pytest.approx(est.loss_curve_[k], abs=1e-8)
+        assert ("validation score" in line) == early_stopping
+        assert re.search(r"\d+\.\d+s$", line), line
+
+
+@ignore_convergence
+def test_training_silent_by_default(capsys):
+    X, y = make_data(RNNRegressor)
+    RNNRegressor(hidden_size=3, max_iter=2, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+# ---------------------------------------------------------------- stability
+@ignore_convergence
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_training_huge_learning_rate_raises_non_finite_error(dtype):
+    X, y = make_data(RNNRegressor, n=20, dtype=dtype)
+    X, y = X * 1e4, y * 1e4
+    params = {
+        "cell": "rnn",
+        "hidden_size": 4,
+        "optimizer": "sgd",
+        "max_iter": 100,
+        "n_iter_no_change": 100,
+        "random_state": 0,
+    }
+    est = RNNRegressor(learning_rate_init=1e10, clip_norm=None, **params)
+    with pytest.raises(
+        ValueError, match=r"non-finite .*Lower learning_rate_init, set clip_norm"
+    ):
+        est.fit(X, y)
+    # The weights really are non-finite (and the error came at the first one).
+    assert not np.all(np.isfinite(theta(est)))
+    assert len(est.loss_curve_) == est.n_iter_
+    # A sane learning rate on the same data trains without the error.
+    sane = RNNRegressor(learning_rate_init=1e-3, clip_norm=None, **params)
+    sane.set_params(max_iter=5).fit(X, y)
+    assert np.all(np.isfinite(theta(sane)))
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_training_inputs_around_100_train(Estimator, cell, dtype):
+    rng = np.random.RandomState(0)
+    X = rng.normal(100.0, 1.0, size=(20, 6)).astype(dtype)
+    y = rng.randint(0, 2, size=20) if Estimator is RNNClassifier else X[:, 0]
+    est = Estimator(cell=cell, hidden_size=4, max_iter=10, random_state=0)
+    est.fit(X, y)
+    assert est._network.dtype == dtype
+    assert np.all(np.isfinite(theta(est)))
+    assert np.all(np.isfinite(outputs(est, X)))
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+
+
+@ignore_convergence
+@pytest.mark.parametrize("clip_norm", [1e-3, None])
+def test_training_clip_norm_bounds_the_step(clip_norm):
+    X, y = make_data(RNNRegressor)
+    est = RNNRegressor(
+        hidden_size=3, optimizer="sgd", momentum=0.0, learning_rate_init=1.0,
+        alpha=0.0, clip_norm=clip_norm, shuffle=False, random_state=0,
+    )  # fmt: skip
+    initial = RNNRegressor(**est.get_params()).set_params(learning_rate_init=1e-300)
+    before = theta(initial.partial_fit(X, y)).copy()
+    step = np.linalg.norm(theta(est.partial_fit(X, y)) - before)
+    # One full-batch SGD step of learning rate 1 moves theta by the gradient,
+    # whose norm is far above 1e-3 unless clipped to it.
+    if clip_norm is None:
+        assert step > 1e-2
+    else:
+        np.testing.assert_allclose(step, clip_norm, rtol=1e-10)
+
+
+# ------------------------------------------------------------ truncated BPTT
+def test_training_bptt_steps_with_bidirectional_raises():
+    X, y = make_data(RNNClassifier)
+    est = RNNClassifier(hidden_size=3, bidirectional=True, bptt_steps=2)
+    with pytest.raises(ValueError, match=r"bptt_steps .* needs bidirectional=False"):
+        est.fit(X, y)
+    assert not hasattr(est, "_network")
+
+
+@ignore_convergence
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("bptt_steps", [5, 12])
+def test_training_bptt_steps_covering_sequences_equals_full_bptt(cell, bptt_steps):
+    X, y = make_data(RNNClassifier, T=5, C=2)
+    params = {
+        "cell": cell,
+        "hidden_size": 3,
+        "n_layers": 2,
+        "dropout": 0.3,
+        "batch_size": 8,
+        "max_iter": 3,
+        "random_state": 0,
+    }
+    full = RNNClassifier(**params).fit(X, y)
+    window = RNNClassifier(bptt_steps=bptt_steps, **params).fit(X, y)
+    np.testing.assert_array_equal(theta(window), theta(full))
+    np.testing.assert_array_equal(window.predict_proba(X), full.predict_proba(X))
+    # A window shorter than the sequences changes the training.
+    short = RNNClassifier(bptt_steps=2, **params).fit(X, y)
+    assert not np.array_equal(theta(short), theta(full))
+
+
+# ------------------------------------------------------------ check_gradients
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_check_gradients_small_for_each_cell(Estimator, cell):
+    X, y = make_data(Estimator, n=6, T=4, C=2)
+    est = Estimator(
+        cell=cell, hidden_size=3, n_layers=2, bidirectional=True, max_iter=2,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert check_gradients(est, X, y) < 1e-6
+
+
+@ignore_convergence
+def test_training_check_gradients_ignores_truncation():
+    # A model trained with truncated BPTT is still checked against the
+    # derivative of its loss (full BPTT), not against its truncated gradient.
+    X, y = make_data(RNNRegressor, n=6, T=5, C=2)
+    est = RNNRegressor(hidden_size=3, max_iter=2, bptt_steps=2, random_state=0)
+    assert check_gradients(est.fit(X, y), X, y) < 1e-6
+
+
+@ignore_convergence
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_check_gradients_detects_wrong_backward(cell, monkeypatch):
+    X, y = make_data(RNNClassifier, n=6, T=4, C=2)
+    est = RNNClassifier(
+        cell=cell, hidden_size=3, n_layers=2, bidirectional=True, max_iter=2,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    forward, backward, step, n_gates = CELL_KERNELS[cell]
+
+    def wrong_backward(
+        x, lengths, W_x, W_h, b_h, h0, c0, hs, cs, act, dhs,
+        dx, dW_x, dW_h, db, db_h, dh0, dc0, need_dx,
+    ):  # fmt: skip
+        backward(
+            x, lengths, W_x, W_h, b_h, h0, c0, hs, cs, act, dhs,
+            dx, dW_x, dW_h, db, db_h, dh0, dc0, need_dx,
+        )  # fmt: skip
+        for g in (dW_x, dW_h, db, db_h):
+            g *= 1.1
+
+    monkeypatch.setitem(CELL_KERNELS, cell, (forward, wrong_backward, step, n_gates))
+    assert check_gradients(est, X, y) > 1e-3
+    monkeypatch.undo()
+    assert check_gradients(est, X, y) < 1e-6

@@ -19,7 +19,13 @@ import pytest
 
 from skrnn._network import RNNNetwork
 from tests.gradcheck import numerical_gradient, relative_error
-from tests.reference import N_GATES, softmax_cross_entropy, squared_error
+from tests.reference import (
+    N_GATES,
+    cell_forward,
+    dense_forward,
+    softmax_cross_entropy,
+    squared_error,
+)
 
 CELLS = ("rnn", "lstm", "gru")
 LOSSES = ("softmax", "squared")
@@ -292,6 +298,44 @@ def test_network_loss_and_grad_ignores_padding_values(cell):
 
 
 # ------------------------------------------------------ batch independence
+def _reverse_each(x, lengths):
+    """Reverse each sample's first ``lengths[i]`` steps (plain loop)."""
+    out = x.copy()
+    for i, L in enumerate(lengths):
+        out[i, :L] = x[i, :L][::-1]
+    return out
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_stacked_bidirectional_forward_matches_reference(cell):
+    # Two bidirectional layers and the head, against the numpy cells: the
+    # reverse direction reads each sample's real steps backwards, the next
+    # layer reads both directions, the head reads the forward state at the
+    # last real step and the reverse state at step 0.
+    net = make_network(cell, n_layers=2, bidirectional=True)
+    x, lengths, _, _ = make_batch("softmax", [4, 2, 3, 1], T=4)
+    B, H = lengths.shape[0], net.hidden_size
+    zeros = np.zeros((B, H))
+    layer_input = x
+    for layer in range(2):
+        outputs, finals = [], []
+        for direction in range(2):
+            prefix = f"layer{layer}.dir{direction}."
+            params = {k: net.params[prefix + k] for k in ("W_x", "W_h", "b", "b_h")}
+            run_input = (
+                layer_input if direction == 0 else _reverse_each(layer_input, lengths)
+            )
+            hs, _ = cell_forward(cell, run_input, lengths, params, zeros, zeros)
+            finals.append(hs[np.arange(B), lengths - 1])
+            outputs.append(hs if direction == 0 else _reverse_each(hs, lengths))
+        layer_input = np.concatenate(outputs, axis=2)
+    features = np.concatenate(finals, axis=1)
+    expected = dense_forward(features, net.params["head.W"], net.params["head.b"])
+    np.testing.assert_allclose(
+        net.predict(x, lengths), expected, rtol=1e-12, atol=1e-13
+    )
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_network_forward_sample_alone_equals_in_batch(cell):
     # 20 samples of many lengths: more than one parallel block of samples.

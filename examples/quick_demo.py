@@ -19,13 +19,18 @@ from skrnn import RNNClassifier
 from skrnn.datasets import make_sequence_classification
 
 X, y = make_sequence_classification(
-    n_samples=2000, n_timesteps=30, n_classes=3, position="random", random_state=0
+    n_samples=2000,
+    n_timesteps=30,
+    n_classes=3,
+    position="random",
+    noise=0.5,
+    random_state=0,
 )
 X = X.astype(np.float32)  # float32 input trains in float32, the fast path
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
 clf = RNNClassifier(
-    cell="lstm", hidden_size=32, learning_rate_init=0.01, max_iter=30, random_state=0
+    cell="lstm", hidden_size=32, learning_rate_init=0.01, max_iter=100, random_state=0
 )
 start = time.perf_counter()
 clf.fit(X_train, y_train)

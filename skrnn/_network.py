@@ -261,17 +261,6 @@ class RNNNetwork:
         _, features = self.forward(x, lengths)
         return self.head(features)
 
-    def final_states(self, caches, lengths):
-        """States after each sample's last real step, per layer and direction."""
-        rows = np.arange(lengths.shape[0])
-        last = lengths - 1
-        h = np.stack([[c["hs"][rows, last] for c in layer] for layer in caches])
-        if self.cell == "lstm":
-            c = np.stack([[c["cs"][rows, last] for c in layer] for layer in caches])
-        else:
-            c = np.zeros_like(h)
-        return h, c
-
     def backward(
         self, caches, lengths, d_features, grad, masks=None, need_input_grad=False
     ):

@@ -1,7 +1,7 @@
 """scikit-learn's estimator checks over every public estimator, in full.
 
-No check is skipped or expected to fail: no ``expected_failed_checks``, no
-tags that remove checks (see API.md, "Tags").
+No check is skipped or marked as an expected failure, and no tag removes a
+check (see API.md, "Tags").
 """
 
 # Authors: The skrnn developers

@@ -5,6 +5,7 @@
 
 from skrnn._classifier import RNNClassifier
 from skrnn._regressor import RNNRegressor
+from skrnn._tokenizer import Tokenizer
 from skrnn._version import __version__
 
-__all__ = ["RNNClassifier", "RNNRegressor", "__version__"]
+__all__ = ["RNNClassifier", "RNNRegressor", "Tokenizer", "__version__"]

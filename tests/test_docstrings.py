@@ -66,7 +66,14 @@ def test_docstrings_fitted_attributes_documented(name, Estimator):
     documented = {a.name for a in ClassDoc(Estimator)["Attributes"]}
     X = np.random.RandomState(0).normal(size=(20, 4))
     y = (X[:, 0] > 0).astype(int)
-    est = Estimator(hidden_size=2, max_iter=2, early_stopping=True, random_state=0)
+    settings = {
+        "hidden_size": 2,
+        "max_iter": 2,
+        "early_stopping": True,
+        "random_state": 0,
+    }
+    accepted = Estimator().get_params()
+    est = Estimator(**{k: v for k, v in settings.items() if k in accepted})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est.fit(X, y)

@@ -1,0 +1,493 @@
+"""Tokenizer: raw text (or token sequences) to padded integer id sequences."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+from collections import Counter
+from numbers import Integral, Number
+from typing import ClassVar
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+# Reserved ids; the vocabulary starts after them.
+PAD, OOV, BEGIN, END = 0, 1, 2, 3
+N_RESERVED = 4
+UNK_MARKER = "<unk>"
+
+_STRING_ERROR = "Iterable over raw text documents expected, string object received."
+
+
+class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Turn text documents into fixed-width sequences of integer token ids.
+
+    Splits each document into tokens (words or characters), maps every
+    token to an id of a vocabulary learned at fit, and pads or truncates
+    the sequences to one width fixed at fit, so that a Pipeline can feed
+    new text to a model fitted on the ids.
+
+    Parameters
+    ----------
+    analyzer : {"word", "char"}, default="word"
+        What a token is.
+
+        - "word": the matches of ``token_pattern`` in the document.
+        - "char": every character of the document, spaces included.
+
+    lowercase : bool, default=True
+        Whether to lowercase documents before splitting them.
+
+    token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
+        Regular expression of a word, used only by ``analyzer="word"``
+        (CountVectorizer's default: runs of two or more alphanumeric
+        characters). If it has one capturing group, the group is the token.
+
+    max_features : int, default=None
+        Keep only the ``max_features`` tokens of highest frequency in the
+        fitted corpus (ties broken by token, in sorted order). None keeps
+        every token.
+
+    min_df : int or float, default=1
+        Ignore tokens found in fewer documents than this: a count if an
+        int, a proportion of the documents if a float in [0.0, 1.0].
+
+    max_length : int, default=None
+        Width of the output. None uses the number of tokens of the longest
+        fitted document.
+
+    padding : {"pre", "post"}, default="post"
+        Where shorter sequences are padded with id 0.
+
+        - "pre": padding before the tokens.
+        - "post": padding after the tokens.
+
+    truncating : {"pre", "post"}, default="post"
+        Which end of a longer sequence is cut.
+
+        - "pre": drop the first tokens (keep the end).
+        - "post": drop the last tokens (keep the beginning).
+
+    Attributes
+    ----------
+    vocabulary_ : dict
+        Mapping of token to id. Ids start at 4 (0 to 3 are reserved) and
+        follow descending frequency in the fitted corpus, ties broken by
+        token in sorted order; for numeric input they follow the sorted
+        token values.
+
+    max_length_ : int
+        Width of the output of :meth:`transform`.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`. Set only when ``X`` is
+        a 2-D array of token sequences; raw text does not define it (as in
+        :class:`~sklearn.feature_extraction.text.CountVectorizer`).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when ``X``
+        is a 2-D array of token sequences with feature names that are all
+        strings.
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counts
+        with the same analyzer conventions.
+    RNNClassifier : Recurrent classifier that reads the id sequences.
+
+    Notes
+    -----
+    Ids 0 to 3 are reserved: 0 pads, 1 stands for a token out of the
+    vocabulary (unseen at fit, or dropped by ``max_features`` or
+    ``min_df``), 2 and 3 mark the beginning and end of a sequence for
+    models that add them; :meth:`transform` itself never emits 2 or 3.
+    A document without tokens (such as ``""``) becomes a row of padding.
+
+    ``X`` may also be a 2-D array whose rows are sequences of tokens
+    (what scikit-learn's estimator checks send). If every element is a
+    number, the vocabulary is the distinct values seen at fit, with ids in
+    their sorted order, and NaN or infinity is rejected; otherwise each
+    element is a token through ``str``, with ids ordered as for text.
+    ``analyzer``, ``lowercase`` and ``token_pattern`` apply only to raw
+    text. Such input sets ``n_features_in_``, and the output width is
+    ``max_length``, or else the number of columns.
+
+    References
+    ----------
+    .. [1] F. Pedregosa et al., "Scikit-learn: Machine Learning in Python",
+       JMLR 12, pp. 2825-2830, 2011 (CountVectorizer's conventions).
+
+    Examples
+    --------
+    >>> from skrnn import Tokenizer
+    >>> docs = ["The cat sat.", "The dog sat on the cat!"]
+    >>> tok = Tokenizer().fit(docs)
+    >>> tok.vocabulary_
+    {'the': 4, 'cat': 5, 'sat': 6, 'dog': 7, 'on': 8}
+    >>> tok.transform(["the cat ate"])
+    array([[4, 5, 1, 0, 0, 0]])
+    >>> tok.inverse_transform([[4, 5, 1, 0, 0, 0]])
+    ['the cat <unk>']
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "analyzer": [StrOptions({"word", "char"})],
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "min_df": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="both"),
+        ],
+        "max_length": [Interval(Integral, 1, None, closed="left"), None],
+        "padding": [StrOptions({"pre", "post"})],
+        "truncating": [StrOptions({"pre", "post"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        analyzer="word",
+        lowercase=True,
+        token_pattern=r"(?u)\b\w\w+\b",
+        max_features=None,
+        min_df=1,
+        max_length=None,
+        padding="post",
+        truncating="post",
+    ):
+        self.analyzer = analyzer
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.max_features = max_features
+        self.min_df = min_df
+        self.max_length = max_length
+        self.padding = padding
+        self.truncating = truncating
+
+    # ----------------------------------------------------------- analysis
+    def _build_analyzer(self):
+        # Built on demand (CountVectorizer's way): no compiled regex or
+        # closure is stored on the estimator, so it clones and pickles.
+        if self.analyzer == "char":
+            if self.lowercase:
+                return lambda doc: list(doc.lower())
+            return list
+        pattern = re.compile(self.token_pattern)
+        if pattern.groups > 1:
+            raise ValueError(
+                "More than 1 capturing group in token pattern. Only a single "
+                "group should be captured."
+            )
+        if self.lowercase:
+            return lambda doc: pattern.findall(doc.lower())
+        return pattern.findall
+
+    def _input_kind(self, X):
+        """Return ``("text", docs)`` or ``("sequences", None)`` for ``X``.
+
+        The kind is decided by the elements, not the dtype: a 1-D input
+        whose elements are all ``str`` is raw text.
+        """
+        if isinstance(X, str):
+            raise ValueError(_STRING_ERROR)
+        if sparse.issparse(X):
+            return "sequences", None
+        if hasattr(X, "__array__"):
+            arr = np.asarray(X)
+            if arr.ndim != 1:
+                return "sequences", None
+            items = list(arr)
+        else:
+            # The elements of a list keep their own types here: np.asarray
+            # would turn ["a", 1] into two strings.
+            items = list(X)
+        is_str = [isinstance(d, str) for d in items]
+        if all(is_str):
+            return "text", [str(d) for d in items]
+        if any(is_str):
+            position = is_str.index(False)
+            raise TypeError(
+                "Iterable over raw text documents expected: every document must "
+                f"be a str, but document {position} is of type "
+                f"{type(items[position]).__name__}."
+            )
+        # Numbers in 1-D: validate_data raises sklearn's "Expected 2D array".
+        return "sequences", None
+
+    def _numeric_sequences(self, X):
+        """Whether a 2-D input's tokens are all numbers."""
+        arr = np.asarray(X)
+        if arr.dtype.kind in "biufc":
+            return True
+        if arr.dtype.kind != "O":
+            return False
+        return all(isinstance(v, Number) and not isinstance(v, str) for v in arr.flat)
+
+    def _validate_sequences(self, X, reset):
+        if sparse.issparse(X) or self._numeric_sequences(X):
+            numeric = True
+            X = validate_data(self, X, reset=reset, dtype="numeric")
+        else:
+            numeric = False
+            X = validate_data(self, X, reset=reset, dtype=None)
+        return X, numeric
+
+    # ----------------------------------------------------------- vocabulary
+    def _min_count(self, n_documents):
+        if isinstance(self.min_df, Integral):
+            return self.min_df
+        return self.min_df * n_documents
+
+    def _select(self, tokens, term_counts, doc_counts, n_documents):
+        """Keep tokens by ``min_df`` then ``max_features``.
+
+        Returns the kept tokens in descending term frequency, ties broken by
+        token in sorted order.
+        """
+        order = sorted(range(len(tokens)), key=lambda i: (-term_counts[i], tokens[i]))
+        min_count = self._min_count(n_documents)
+        kept = [tokens[i] for i in order if doc_counts[i] >= min_count]
+        if not kept:
+            raise ValueError(
+                "After pruning, no tokens remain. Try a lower min_df or a higher "
+                "max_features."
+            )
+        if self.max_features is not None:
+            kept = kept[: self.max_features]
+        return kept
+
+    def _fit_text(self, docs):
+        if not docs:
+            raise ValueError(
+                "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 "
+                f"is required by {type(self).__name__}."
+            )
+        analyze = self._build_analyzer()
+        tokenized = [analyze(doc) for doc in docs]
+        term_counts = Counter()
+        doc_counts = Counter()
+        for tokens in tokenized:
+            term_counts.update(tokens)
+            doc_counts.update(set(tokens))
+        if not term_counts:
+            raise ValueError(
+                "empty vocabulary; the documents contain no tokens (check "
+                "analyzer and token_pattern)."
+            )
+        tokens = sorted(term_counts)
+        kept = self._select(
+            tokens,
+            [term_counts[t] for t in tokens],
+            [doc_counts[t] for t in tokens],
+            len(docs),
+        )
+        self.vocabulary_ = {t: i for i, t in enumerate(kept, start=N_RESERVED)}
+        self._tokens = None
+        self.max_length_ = (
+            self.max_length
+            if self.max_length is not None
+            else max(len(t) for t in tokenized)
+        )
+        # Raw text defines no n_features_in_ (CountVectorizer's convention);
+        # drop any left by an earlier fit on 2-D sequences.
+        for attr in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self, attr):
+                delattr(self, attr)
+
+    def _fit_sequences(self, X):
+        X, numeric = self._validate_sequences(X, reset=True)
+        n_samples = X.shape[0]
+        if numeric:
+            values, inverse = np.unique(X, return_inverse=True)
+            inverse = inverse.reshape(X.shape)
+            term_counts = np.bincount(inverse.ravel(), minlength=len(values))
+            # Document frequency: distinct (row, value) pairs per value.
+            rows = np.repeat(np.arange(n_samples), X.shape[1])
+            pairs = np.unique(rows * len(values) + inverse.ravel())
+            doc_counts = np.bincount(pairs % len(values), minlength=len(values))
+            kept = self._select(
+                list(range(len(values))), term_counts, doc_counts, n_samples
+            )
+            # Numeric tokens get their ids in sorted value order.
+            self._tokens = values[np.sort(kept)]
+            keys = self._tokens.tolist()
+        else:
+            strings = [[str(v) for v in row] for row in X]
+            term_counts = Counter()
+            doc_counts = Counter()
+            for row in strings:
+                term_counts.update(row)
+                doc_counts.update(set(row))
+            tokens = sorted(term_counts)
+            keys = self._select(
+                tokens,
+                [term_counts[t] for t in tokens],
+                [doc_counts[t] for t in tokens],
+                n_samples,
+            )
+            self._tokens = None
+        self.vocabulary_ = {t: i for i, t in enumerate(keys, start=N_RESERVED)}
+        self.max_length_ = (
+            self.max_length if self.max_length is not None else X.shape[1]
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the vocabulary and the output width from ``X``.
+
+        Parameters
+        ----------
+        X : iterable of str or array-like of shape (n_samples, n_features)
+            Raw text documents, or a 2-D array whose rows are sequences of
+            tokens (see Notes of :class:`Tokenizer`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Tokenizer
+            The fitted tokenizer.
+        """
+        kind, docs = self._input_kind(X)
+        if kind == "text":
+            self._fit_text(docs)
+        else:
+            self._fit_sequences(X)
+        self._kind = kind
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Learn the vocabulary and return the id sequences of ``X``.
+
+        Equivalent to ``fit(X).transform(X)``, but reads a one-pass
+        iterable (such as a generator of documents) only once.
+
+        Parameters
+        ----------
+        X : iterable of str or array-like of shape (n_samples, n_features)
+            Raw text documents, or a 2-D array of token sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_samples, max_length_), dtype=int64
+            Token ids, as returned by :meth:`transform`.
+        """
+        if not isinstance(X, str) and not hasattr(X, "__len__"):
+            if not hasattr(X, "__array__") and not sparse.issparse(X):
+                X = list(X)
+        return self.fit(X, y).transform(X)
+
+    # ---------------------------------------------------------- transform
+    def _pad(self, sequences):
+        """Pad or truncate lists of ids to an int64 array of width ``max_length_``."""
+        width = self.max_length_
+        out = np.zeros((len(sequences), width), dtype=np.int64)
+        for i, ids in enumerate(sequences):
+            if len(ids) > width:
+                ids = ids[:width] if self.truncating == "post" else ids[-width:]
+            if len(ids) == 0:
+                continue
+            if self.padding == "post":
+                out[i, : len(ids)] = ids
+            else:
+                out[i, width - len(ids) :] = ids
+        return out
+
+    def transform(self, X):
+        """Map each document to a padded sequence of token ids.
+
+        Parameters
+        ----------
+        X : iterable of str or array-like of shape (n_samples, n_features)
+            Documents of the kind seen at fit: raw text, or 2-D token
+            sequences.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_samples, max_length_), dtype=int64
+            Token ids, with 1 for tokens out of the vocabulary and 0 for
+            padding, per ``padding`` and ``truncating``.
+        """
+        check_is_fitted(self)
+        kind, docs = self._input_kind(X)
+        if kind != self._kind:
+            fitted = "raw text documents" if self._kind == "text" else "2-D sequences"
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {fitted}; transform got "
+                f"{'raw text documents' if kind == 'text' else 'a 2-D array'}."
+            )
+        if kind == "text":
+            analyze = self._build_analyzer()
+            vocab = self.vocabulary_
+            return self._pad([[vocab.get(t, OOV) for t in analyze(d)] for d in docs])
+        if self._tokens is not None:
+            X = validate_data(self, X, reset=False, dtype="numeric")
+            pos = np.searchsorted(self._tokens, X)
+            pos_clipped = np.minimum(pos, len(self._tokens) - 1)
+            found = self._tokens[pos_clipped] == X
+            ids = np.where(found, pos_clipped + N_RESERVED, OOV).astype(np.int64)
+        else:
+            X = validate_data(self, X, reset=False, dtype=None)
+            vocab = self.vocabulary_
+            ids = np.array(
+                [[vocab.get(str(v), OOV) for v in row] for row in X], dtype=np.int64
+            ).reshape(X.shape)
+        return self._pad(list(ids))
+
+    def inverse_transform(self, X):
+        """Map id sequences back to text.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps)
+            Token ids, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        docs : list of str
+            One string per row: the tokens joined with single spaces
+            ("word" analyzer and 2-D sequences) or with nothing ("char"
+            analyzer). Ids 0, 2 and 3 are dropped and id 1 is shown as
+            ``"<unk>"``.
+        """
+        check_is_fitted(self)
+        ids = check_array(X, dtype=None, ensure_min_features=0)
+        if ids.dtype.kind not in "iu":
+            if ids.dtype.kind == "b" or not np.all(np.mod(ids, 1) == 0):
+                raise ValueError("inverse_transform expects integer token ids.")
+            ids = ids.astype(np.int64)
+        n_ids = N_RESERVED + len(self.vocabulary_)
+        if ids.size and (ids.min() < 0 or ids.max() >= n_ids):
+            raise ValueError(
+                f"Token ids out of range: they must be in [0, {n_ids - 1}], got "
+                f"values in [{ids.min()}, {ids.max()}]."
+            )
+        names = ["", UNK_MARKER, "", ""] + [str(t) for t in self.vocabulary_]
+        sep = "" if (self._kind == "text" and self.analyzer == "char") else " "
+        return [
+            sep.join(names[i] for i in row if i not in (PAD, BEGIN, END))
+            for row in ids.tolist()
+        ]
+
+    @property
+    def _n_features_out(self):
+        # Used by ClassNamePrefixFeaturesOutMixin: tokenizer0 ... tokenizer{w-1}.
+        return self.max_length_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        # The output is int64 whatever the input dtype.
+        tags.transformer_tags.preserves_dtype = []
+        return tags

@@ -129,3 +129,93 @@ def test_make_sequence_classification_rejects_impossible_lengths(params, match):
 def test_make_sequence_classification_rejects_unknown_position():
     with pytest.raises(InvalidParameterError, match="position"):
         make_sequence_classification(position="end")
+
+
+# load_sentiment: the bundled order-sensitive sentiment sentences.
+
+
+def test_load_sentiment_bunch():
+    from skrnn.datasets import load_sentiment
+
+    bunch = load_sentiment()
+    assert isinstance(bunch.data, list)
+    assert all(isinstance(s, str) and s for s in bunch.data)
+    assert len(bunch.data) >= 1000
+    assert len(set(bunch.data)) == len(bunch.data)
+    assert isinstance(bunch.target, np.ndarray)
+    assert bunch.target.shape == (len(bunch.data),)
+    assert set(np.unique(bunch.target)) == {0, 1}
+    assert bunch.target_names == ["negative", "positive"]
+    assert isinstance(bunch.DESCR, str) and "sentiment" in bunch.DESCR.lower()
+    lengths = [len(s.split()) for s in bunch.data]
+    assert 5 <= min(lengths) and max(lengths) <= 20
+
+
+def test_load_sentiment_balanced():
+    from skrnn.datasets import load_sentiment
+
+    _, y = load_sentiment(return_X_y=True)
+    assert 0.45 <= y.mean() <= 0.55
+
+
+def test_load_sentiment_return_X_y_matches_bunch():
+    from skrnn.datasets import load_sentiment
+
+    bunch = load_sentiment()
+    X, y = load_sentiment(return_X_y=True)
+    assert X == bunch.data
+    np.testing.assert_array_equal(y, bunch.target)
+
+
+def test_load_sentiment_deterministic():
+    from skrnn.datasets import load_sentiment
+
+    X1, y1 = load_sentiment(return_X_y=True)
+    X2, y2 = load_sentiment(return_X_y=True)
+    assert X1 == X2
+    np.testing.assert_array_equal(y1, y2)
+
+
+def test_load_sentiment_no_network(monkeypatch):
+    import socket
+
+    from skrnn.datasets import load_sentiment
+
+    def _no_network(*args, **kwargs):
+        raise AssertionError("load_sentiment must not use the network")
+
+    monkeypatch.setattr(socket, "socket", _no_network)
+    monkeypatch.setattr(socket, "create_connection", _no_network)
+    X, y = load_sentiment(return_X_y=True)
+    assert len(X) == len(y) >= 1000
+
+
+def test_load_sentiment_mirrored_pairs_share_bag_of_words():
+    # Each sentence has a mirror with the same words and the opposite label.
+    from collections import defaultdict
+
+    from skrnn.datasets import load_sentiment
+
+    X, y = load_sentiment(return_X_y=True)
+    labels = defaultdict(set)
+    for sentence, label in zip(X, y):
+        labels[tuple(sorted(sentence.replace(",", " ").split()))].add(int(label))
+    assert all(found == {0, 1} for found in labels.values())
+
+
+def test_load_sentiment_bag_of_words_baseline_fails():
+    # Word order decides the label: a bag of words stays at or below 0.70.
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+
+    from skrnn.datasets import load_sentiment
+
+    X, y = load_sentiment(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=0
+    )
+    model = make_pipeline(CountVectorizer(), LogisticRegression(max_iter=1000))
+    model.fit(X_train, y_train)
+    assert model.score(X_test, y_test) <= 0.70

@@ -3,6 +3,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skrnn.datasets._base import load_sentiment
 from skrnn.datasets._samples_generator import make_sequence_classification
 
-__all__ = ["make_sequence_classification"]
+__all__ = ["load_sentiment", "make_sequence_classification"]

@@ -49,10 +49,13 @@ def _ragged_to_padded(X):
                 f"Sequence {k} is a string; a list of sequences must hold arrays or "
                 "lists of numbers."
             )
+        # allow_nd so that a sequence of the wrong rank reaches the message
+        # below, which names the shapes a sequence may have.
         a = check_array(
-            np.asarray(s) if not isinstance(s, np.ndarray) else s,
+            s,
             dtype=[np.float64, np.float32],
             ensure_2d=False,
+            allow_nd=True,
             ensure_min_samples=0,
             input_name=f"sequence {k} of X",
         )

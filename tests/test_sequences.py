@@ -314,11 +314,16 @@ def test_sequences_int_equals_float_of_same_values():
         (np.zeros((4, 0)), r"Found array with 0 feature\(s\)"),
         (np.zeros((4, 3, 0)), r"Found array with 0 channel\(s\)"),
         (np.zeros((4, 3, 2, 2)), "got 4 dimensions"),
+        (
+            [np.zeros(3), np.zeros((3, 2, 2)), np.zeros(3), np.zeros(3)],
+            r"Sequence 1 has 3 dimensions; each sequence must have shape",
+        ),
     ],
     ids=[
         "nan", "inf", "ragged-nan", "ragged-inf", "ragged-empty", "lists-empty",
         "mixed-channels", "1d-array", "1d-list", "string", "ragged-string",
         "0-samples-2d", "0-samples-3d", "0-timesteps", "0-channels", "4d",
+        "ragged-3d-sequence",
     ],
 )  # fmt: skip
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

@@ -294,3 +294,20 @@ def clip_global_norm(grad, max_norm):
     if norm > max_norm:
         return grad * (max_norm / norm), norm
     return grad.copy(), norm
+
+
+def embedding_forward(ids, lengths, table):
+    """``table[ids]`` at real steps, zeros at padded steps; shape (B, T, E)."""
+    B, T = ids.shape
+    out = np.zeros((B, T, table.shape[1]))
+    for b in range(B):
+        out[b, : lengths[b]] = table[ids[b, : lengths[b]]]
+    return out
+
+
+def embedding_backward(ids, lengths, d_out, vocabulary_size):
+    """Gradient w.r.t. the table: real steps' ``d_out`` summed per id."""
+    d_table = np.zeros((vocabulary_size, d_out.shape[2]))
+    for b in range(ids.shape[0]):
+        np.add.at(d_table, ids[b, : lengths[b]], d_out[b, : lengths[b]])
+    return d_table

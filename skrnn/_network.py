@@ -22,6 +22,7 @@ from skrnn._kernels._dense import (
     softmax_cross_entropy,
     squared_error,
 )
+from skrnn._kernels._embedding import embedding_backward, embedding_forward
 
 # Cells with a second per-step state array (LSTM: the cell state; GRU: the
 # recurrent candidate term kept for the backward pass).
@@ -36,7 +37,14 @@ def reverse_padded(x, lengths):
     T = x.shape[1]
     t = np.arange(T)
     index = np.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)
-    return np.ascontiguousarray(np.take_along_axis(x, index[:, :, None], axis=1))
+    return take_steps(x, index)
+
+
+def take_steps(x, index):
+    """``x[b, index[b, k]]`` for every sample ``b``; ``x`` is (B, T) or (B, T, F)."""
+    if x.ndim == 3:
+        index = index[:, :, None]
+    return np.ascontiguousarray(np.take_along_axis(x, index, axis=1))
 
 
 class RNNNetwork:
@@ -46,7 +54,8 @@ class RNNNetwork:
     ----------
     cell : {"rnn", "lstm", "gru"}
     n_inputs : int
-        Features per time step of the input.
+        Features per time step of the first recurrent layer's input (the
+        embedding width when ``vocabulary_size`` is set).
     hidden_size : int
     n_layers : int
     bidirectional : bool
@@ -54,12 +63,25 @@ class RNNNetwork:
         Width of the dense head.
     dtype : numpy dtype
         Compute dtype (float32 or float64).
+    vocabulary_size : int or None, default=None
+        When set, the input is int64 token ids of shape (B, T), looked up in
+        an embedding table ``embedding.W`` of shape (vocabulary_size,
+        n_inputs) in front of the first layer.
     """
 
     def __init__(
-        self, cell, n_inputs, hidden_size, n_layers, bidirectional, n_outputs, dtype
+        self,
+        cell,
+        n_inputs,
+        hidden_size,
+        n_layers,
+        bidirectional,
+        n_outputs,
+        dtype,
+        vocabulary_size=None,
     ):
         self.cell = cell
+        self.vocabulary_size = vocabulary_size
         self.n_inputs = n_inputs
         self.hidden_size = hidden_size
         self.n_layers = n_layers
@@ -84,6 +106,8 @@ class RNNNetwork:
         H = self.hidden_size
         G = self.n_gates * H
         layout = []
+        if self.vocabulary_size is not None:
+            layout.append(("embedding.W", (self.vocabulary_size, self.n_inputs)))
         for layer in range(self.n_layers):
             F = self.n_inputs if layer == 0 else H * self.n_directions
             for direction in range(self.n_directions):
@@ -140,6 +164,7 @@ class RNNNetwork:
             self.bidirectional,
             self.n_outputs,
             dtype,
+            self.vocabulary_size,
         )
         net.theta[:] = self.theta
         return net
@@ -151,13 +176,21 @@ class RNNNetwork:
         Input and head weights: Glorot uniform per gate block; recurrent
         weights: orthogonal per gate block; biases 0, except the LSTM forget
         gate's, which starts at 1 so that memory is kept early in training.
+        Embedding vectors: uniform in [-0.05, 0.05] (Keras's default), except
+        the padding id's (0), which is never read and stays 0. Small initial
+        vectors let training shape them (words used alike end up alike)
+        instead of memorising random codes: on ``load_sentiment`` standard
+        normal vectors generalised far worse.
         """
         H = self.hidden_size
         for name, view in self.params.items():
             kind = name.rsplit(".", 1)[1]
             if view.size == 0:
                 continue
-            if kind == "W_x" or name == "head.W":
+            if name == "embedding.W":
+                view[...] = random_state.uniform(-0.05, 0.05, size=view.shape)
+                view[0] = 0
+            elif kind == "W_x" or name == "head.W":
                 fan_in = view.shape[0]
                 fan_out = H if kind == "W_x" else view.shape[1]
                 bound = np.sqrt(6.0 / (fan_in + fan_out))
@@ -200,7 +233,7 @@ class RNNNetwork:
 
         Parameters
         ----------
-        x : ndarray of shape (B, T, F)
+        x : ndarray of shape (B, T, F), or (B, T) int64 token ids
         lengths : ndarray of shape (B,), int64
         h0, c0 : ndarray of shape (n_layers, n_directions, B, H), default=None
             Initial states (zeros when None), in each direction's own time
@@ -217,6 +250,7 @@ class RNNNetwork:
             Each sample's output at its last real step, every direction
             concatenated (the reverse direction's last step is time 0).
         """
+        x = self.embed(x, lengths)
         if h0 is None:
             h0, c0 = self._zero_states(x.shape[0])
         caches = []
@@ -249,6 +283,14 @@ class RNNNetwork:
         if masks is not None:
             features = features * masks[-1]
         return caches, np.ascontiguousarray(features)
+
+    def embed(self, x, lengths):
+        """The first layer's input: ``x`` itself, or the embedded token ids."""
+        if self.vocabulary_size is None:
+            return x
+        out = np.empty((*x.shape, self.n_inputs), dtype=self.dtype)
+        embedding_forward(x, lengths, self.params["embedding.W"], out)
+        return out
 
     def head(self, features):
         """Raw head outputs ``b + features @ W``, shape (B, C)."""
@@ -324,7 +366,7 @@ class RNNNetwork:
 
         Parameters
         ----------
-        x : ndarray of shape (B, T, F)
+        x : ndarray of shape (B, T, F), or (B, T) int64 token ids
         lengths : ndarray of shape (B,), int64
         targets : ndarray
             ``(B,)`` int64 class indices for ``loss="softmax"``, ``(B, C)``
@@ -343,11 +385,11 @@ class RNNNetwork:
         """
         caches, features = self.forward(x, lengths, masks=masks)
         return self._head_loss_and_backward(
-            caches, lengths, features, targets, weights, loss, grad, masks
+            x, caches, lengths, features, targets, weights, loss, grad, masks
         )
 
     def _head_loss_and_backward(
-        self, caches, lengths, features, targets, weights, loss, grad, masks
+        self, x, caches, lengths, features, targets, weights, loss, grad, masks
     ):
         out = self.head(features)
         d_out = np.empty_like(out)
@@ -360,7 +402,12 @@ class RNNNetwork:
         dense_backward(
             features, d_out, self.params["head.W"], d_features, g["head.W"], g["head.b"]
         )
-        self.backward(caches, lengths, d_features, grad, masks)
+        embedded = self.vocabulary_size is not None
+        dx, _, _ = self.backward(
+            caches, lengths, d_features, grad, masks, need_input_grad=embedded
+        )
+        if embedded:
+            embedding_backward(x, lengths, dx, g["embedding.W"])
         return float(value)
 
     def truncated_loss_and_grad(
@@ -374,7 +421,7 @@ class RNNNetwork:
         the window is a constant). Unidirectional networks only. With
         ``bptt_steps >= T`` this is exactly :meth:`loss_and_grad`.
         """
-        B, T, _ = x.shape
+        B, T = x.shape[:2]
         k = min(bptt_steps, T)
         caches, _ = self.forward(x, lengths, masks=masks)
         start = np.maximum(lengths - k, 0)
@@ -389,16 +436,12 @@ class RNNNetwork:
             h0[layer, 0] = np.where(has_past, cache["hs"][rows, before], 0)
             if self.cell == "lstm":
                 c0[layer, 0] = np.where(has_past, cache["cs"][rows, before], 0)
-        x_window = np.ascontiguousarray(
-            np.take_along_axis(x, index[:, :, None], axis=1)
-        )
+        x_window = take_steps(x, index)
         window_masks = None
         if masks is not None:
-            window_masks = [
-                np.ascontiguousarray(np.take_along_axis(m, index[:, :, None], axis=1))
-                for m in masks[:-1]
-            ] + [masks[-1]]
+            window_masks = [take_steps(m, index) for m in masks[:-1]] + [masks[-1]]
         caches, features = self.forward(x_window, window_lengths, h0, c0, window_masks)
         return self._head_loss_and_backward(
-            caches, window_lengths, features, targets, weights, loss, grad, window_masks
-        )
+            x_window, caches, window_lengths, features, targets, weights, loss, grad,
+            window_masks,
+        )  # fmt: skip

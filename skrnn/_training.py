@@ -45,7 +45,7 @@ def dropout_masks(network, batch, rate, random_state):
     """Inverted-dropout masks for one batch (None when ``rate`` is 0)."""
     if rate == 0:
         return None
-    B, T, _ = batch.values.shape
+    B, T = batch.values.shape[:2]
     D = network.hidden_size * network.n_directions
     keep = 1.0 - rate
     shapes = [(B, T, D)] * (network.n_layers - 1) + [(B, D)]

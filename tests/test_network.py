@@ -429,3 +429,106 @@ def test_network_truncated_grad_matches_explicit_truncated_objective(loss):
     full = np.empty_like(net.theta)
     net.loss_and_grad(x, lengths, targets, weights, loss, full)
     assert relative_error(full, numeric) > 1e-3
+
+
+# ---------------------------------------------------------------- embedding
+def make_token_network(cell, n_layers=2, bidirectional=True, V=7, E=2, H=3, seed=0):
+    """An initialised float64 network reading token ids through an embedding."""
+    net = RNNNetwork(
+        cell, E, H, n_layers, bidirectional, N_OUTPUTS, np.float64, vocabulary_size=V
+    )
+    net.initialize(np.random.RandomState(seed))
+    return net
+
+
+def make_token_batch(lengths, T, V=7, seed=1):
+    """Ids with repeats; padded steps hold out-of-range ids (never to be read)."""
+    rng = np.random.RandomState(seed)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    ids = rng.randint(1, V, size=(lengths.shape[0], T)).astype(np.int64)
+    ids[np.arange(T)[None, :] >= lengths[:, None]] = 10**6
+    targets = rng.randint(0, N_OUTPUTS, size=lengths.shape[0]).astype(np.int64)
+    weights = rng.uniform(0.5, 1.5, size=lengths.shape[0])
+    return ids, lengths, targets, weights / weights.sum()
+
+
+def test_network_embedding_layout_and_init():
+    net = make_token_network("lstm", V=7, E=2)
+    table = net.params["embedding.W"]
+    assert table.shape == (7, 2)
+    assert np.shares_memory(table, net.theta)
+    # The padding row is never read and starts at 0; the others are N(0, 1).
+    assert np.all(table[0] == 0) and np.all(table[1:] != 0)
+    # The embedding is a weight matrix: L2 applies to it.
+    assert net.views(net.weight_mask())["embedding.W"].all()
+    # The first layer reads E features.
+    assert net.params["layer0.dir0.W_x"].shape[0] == 2
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("n_layers, bidirectional", [(2, True), (1, False)])
+def test_network_embedding_grad_matches_finite_differences(
+    cell, n_layers, bidirectional
+):
+    net = make_token_network(cell, n_layers=n_layers, bidirectional=bidirectional)
+    ids, lengths, targets, weights = make_token_batch([4, 2, 3], T=4)
+    grad = np.full_like(net.theta, np.nan)
+    value = net.loss_and_grad(ids, lengths, targets, weights, "softmax", grad)
+    scratch = np.empty_like(net.theta)
+
+    def objective():
+        return net.loss_and_grad(ids, lengths, targets, weights, "softmax", scratch)
+
+    (numeric,) = numerical_gradient(objective, [net.theta])
+    assert relative_error(grad, numeric) <= 1e-6
+    # The embedding rows really get gradient, and unused rows get exactly 0.
+    d_table = net.views(grad)["embedding.W"]
+    used = np.unique(np.concatenate([ids[i, :L] for i, L in enumerate(lengths)]))
+    unused = np.setdiff1d(np.arange(7), used)
+    assert np.abs(d_table[used]).min() > 0
+    assert np.all(d_table[unused] == 0)
+    expected = reference_loss("softmax", net.predict(ids, lengths), targets, weights)
+    np.testing.assert_allclose(value, expected, rtol=1e-12)
+
+
+def test_network_embedding_equals_numeric_input_of_looked_up_vectors():
+    # Embedding ids then running the cells == feeding the looked-up vectors.
+    net = make_token_network("gru", n_layers=1, bidirectional=True)
+    numeric = RNNNetwork("gru", 2, 3, 1, True, N_OUTPUTS, np.float64)
+    numeric.theta[:] = net.theta[net.params["embedding.W"].size :]
+    ids, lengths, _, _ = make_token_batch([4, 2, 3], T=4)
+    table = net.params["embedding.W"]
+    x = np.zeros((3, 4, 2))
+    for i, L in enumerate(lengths):
+        x[i, :L] = table[ids[i, :L]]
+    expected = numeric.predict(x, lengths)
+    np.testing.assert_array_equal(net.predict(ids, lengths), expected)
+
+
+def test_network_embedding_truncated_grad_matches_explicit_window():
+    net = make_token_network("lstm", n_layers=1, bidirectional=False)
+    ids, lengths, targets, weights = make_token_batch([6, 4, 2], T=6)
+    grad = np.empty_like(net.theta)
+    net.truncated_loss_and_grad(ids, lengths, targets, weights, "softmax", grad, 6)
+    full = np.empty_like(net.theta)
+    net.loss_and_grad(ids, lengths, targets, weights, "softmax", full)
+    np.testing.assert_array_equal(grad, full)
+    # A short window leaves the embedding rows of earlier steps without gradient.
+    net.truncated_loss_and_grad(ids, lengths, targets, weights, "softmax", grad, 1)
+    last_ids = ids[np.arange(3), lengths - 1]
+    d_table = net.views(grad)["embedding.W"]
+    others = np.setdiff1d(np.arange(7), last_ids)
+    assert np.all(d_table[others] == 0)
+    assert np.abs(d_table[last_ids]).min() > 0
+
+
+def test_network_embedding_pickle_and_astype():
+    net = make_token_network("rnn")
+    clone = pickle.loads(pickle.dumps(net))
+    assert np.shares_memory(clone.params["embedding.W"], clone.theta)
+    net32 = net.astype(np.float32)
+    assert net32.vocabulary_size == 7
+    ids, lengths, _, _ = make_token_batch([4, 2, 3], T=4)
+    np.testing.assert_allclose(
+        net32.predict(ids, lengths), net.predict(ids, lengths), rtol=1e-5, atol=1e-6
+    )

@@ -10,17 +10,29 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from skrnn._network import RNNNetwork
 from skrnn._optimizers import make_optimizer
-from skrnn._sequences import validate_sequences
+from skrnn._sequences import (
+    OOV_ID,
+    ids_to_sequences,
+    input_kind,
+    text_documents,
+    validate_sequences,
+    validate_token_ids,
+)
+from skrnn._tokenizer import N_RESERVED, Tokenizer
 from skrnn._training import TrainingData, check_finite, run_epochs
 
 # Samples per forward call at predict time: bounds the activation buffers.
@@ -39,7 +51,10 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "tokenizer": [None, HasMethods(["fit", "transform"])],
+        "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
         "optimizer": [StrOptions({"adam", "sgd", "rmsprop"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
@@ -74,7 +89,10 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         hidden_size,
         n_layers,
         bidirectional,
+        embedding_dim,
         dropout,
+        tokenizer,
+        input_type,
         optimizer,
         learning_rate_init,
         momentum,
@@ -101,7 +119,10 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.hidden_size = hidden_size
         self.n_layers = n_layers
         self.bidirectional = bidirectional
+        self.embedding_dim = embedding_dim
         self.dropout = dropout
+        self.tokenizer = tokenizer
+        self.input_type = input_type
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.momentum = momentum
@@ -159,14 +180,16 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
-        values, lengths = validate_sequences(self, X, reset=first_pass)
+        values, lengths = self._validate_input(X, reset=first_pass)
         n_samples = values.shape[0]
         targets = self._encode_targets(y, n_samples, first_pass)
         sample_weight = _check_sample_weight(sample_weight, values, dtype=np.float64)
         if first_pass:
-            self._initialize(values.dtype)
+            # Text and token ids compute in float32 (the fast path).
+            discrete = self._input_kind != "numeric"
+            self._initialize(np.float32 if discrete else values.dtype)
         network = self._network
-        values = values.astype(network.dtype, copy=False)
+        values = self._as_network_input(values)
         if self._loss == "squared":
             targets = targets.astype(network.dtype)
         data = TrainingData(values, lengths, targets, sample_weight)
@@ -221,6 +244,109 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return self
 
+    # ---------------------------------------------------------------- input
+    def _validate_input(self, X, *, reset):
+        """Validate ``X`` of any kind; return ``(values, lengths)``.
+
+        ``values`` is the padded float array ``(n_samples, n_timesteps,
+        n_channels)`` for numeric input, the left-aligned int64 token ids
+        ``(n_samples, n_timesteps)`` for text and token input. Sets the input
+        attributes of API.md's table when ``reset``; otherwise checks that
+        ``X`` is of the kind seen at fit.
+        """
+        kind = input_kind(X, self.input_type)
+        if reset:
+            self._input_kind = kind
+            for attribute in ("tokenizer_", "vocabulary_size_", "n_channels_in_"):
+                if hasattr(self, attribute):
+                    delattr(self, attribute)
+        elif kind != self._input_kind:
+            names = {
+                "text": "raw text",
+                "tokens": "token ids",
+                "numeric": "numeric sequences",
+            }
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {names[self._input_kind]}, "
+                f"but X holds {names[kind]}."
+            )
+        if kind == "numeric":
+            return validate_sequences(self, X, reset=reset)
+        if kind == "text":
+            ids = self._tokenize(X, reset=reset)
+        else:
+            ids = validate_token_ids(self, X, reset=reset)
+            if reset:
+                self.vocabulary_size_ = max(int(ids.max(initial=0)) + 1, N_RESERVED)
+        if ids.size and ids.max() >= self.vocabulary_size_:
+            raise ValueError(
+                f"Token ids out of range: they must lie in [0, "
+                f"{self.vocabulary_size_}) (vocabulary_size_, fixed at the first "
+                f"fit), got {ids.max()}."
+            )
+        ids, lengths = ids_to_sequences(ids)
+        self._check_documents(ids, lengths, kind, training=reset)
+        return ids, lengths
+
+    def _tokenize(self, X, *, reset):
+        """Token ids of raw text or of 2-D rows of symbols, from ``tokenizer_``."""
+        docs = text_documents(X)
+        if docs is None:
+            # Rows of symbols: the width is checked like a numeric 2-D array's.
+            docs = validate_data(self, X, reset=reset, dtype=None)
+        elif reset:
+            for attribute in ("n_features_in_", "feature_names_in_"):
+                if hasattr(self, attribute):
+                    delattr(self, attribute)
+        if reset:
+            tokenizer = Tokenizer() if self.tokenizer is None else self.tokenizer
+            self.tokenizer_ = clone(tokenizer)
+            ids = self.tokenizer_.fit_transform(docs)
+            vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
+            size = max(vocabulary.values()) + 1 if vocabulary else 0
+            self.vocabulary_size_ = max(size, int(ids.max(initial=0)) + 1, N_RESERVED)
+        else:
+            ids = self.tokenizer_.transform(docs)
+        return np.asarray(ids)
+
+    def _check_documents(self, ids, lengths, kind, training):
+        """Reject sequences without tokens at fit; define them at predict.
+
+        At predict time a document without any token (empty, or nothing the
+        tokenizer keeps) is read as one out-of-vocabulary token, in place.
+        """
+        empty = np.flatnonzero(lengths == 0)
+        if kind == "text" and training:
+            known = (ids > OOV_ID).any(axis=1)
+            unknown = np.flatnonzero(~known & (lengths > 0))
+            if empty.size:
+                raise ValueError(
+                    f"Document {empty[0]} has no tokens (it is empty, or the "
+                    "tokenizer finds no token in it); every training document "
+                    f"needs at least one. Documents without tokens: {empty.size}."
+                )
+            if unknown.size:
+                raise ValueError(
+                    f"Document {unknown[0]} has only out-of-vocabulary tokens "
+                    "(the tokenizer's max_features or min_df dropped all of them); "
+                    "it carries nothing to learn from. Documents like it: "
+                    f"{unknown.size}."
+                )
+        elif empty.size:
+            if training:
+                raise ValueError(
+                    f"Sequence {empty[0]} of X has no tokens (every id is the "
+                    "padding id 0); every training sequence needs at least one."
+                )
+            ids[empty, 0] = OOV_ID
+            lengths[empty] = 1
+
+    def _as_network_input(self, values):
+        """Cast numeric input to the compute dtype; token ids stay int64."""
+        if self._input_kind == "numeric":
+            return values.astype(self._network.dtype, copy=False)
+        return values
+
     def _reconstruction_attributes(self):
         # What a callback needs to predict with the model as it is now.
         return {"_network": copy.deepcopy(self._network)}
@@ -230,14 +356,16 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # Weights are drawn before any shuffle or split, so the random stream
         # of the initialisation does not depend on the number of samples.
         self._random_state = check_random_state(self.random_state)
+        discrete = self._input_kind != "numeric"
         self._network = RNNNetwork(
             self.cell,
-            self.n_channels_in_,
+            self.embedding_dim if discrete else self.n_channels_in_,
             self.hidden_size,
             self.n_layers,
             self.bidirectional,
             self._n_outputs(),
             dtype,
+            self.vocabulary_size_ if discrete else None,
         )
         self._network.initialize(self._random_state)
         self._weight_mask = self._network.weight_mask().astype(dtype)
@@ -278,9 +406,9 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _raw_predict(self, X):
         """Raw head outputs for ``X``, shape (n_samples, n_outputs)."""
         check_is_fitted(self)
-        values, lengths = validate_sequences(self, X, reset=False)
+        values, lengths = self._validate_input(X, reset=False)
         network = self._network
-        values = values.astype(network.dtype, copy=False)
+        values = self._as_network_input(values)
         out = np.empty((values.shape[0], network.n_outputs), dtype=network.dtype)
         for lo in range(0, values.shape[0], _PREDICT_BATCH):
             batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
@@ -292,4 +420,5 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.input_tags.string = True
         return tags

@@ -55,8 +55,16 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     >>> clf = RNNClassifier(hidden_size=8, max_iter=30, random_state=0).fit(X, y)
     >>> clf.predict(X[:3]).shape
     (3,)
-    >>> clf.predict_proba(X[:2]).sum(axis=1)
-    array([1., 1.]...)
+    >>> np.allclose(clf.predict_proba(X[:2]).sum(axis=1), 1)
+    True
+
+    Raw text is tokenized into words and embedded; word order counts:
+
+    >>> docs = ["a good movie", "not a good movie", "a bad movie", "not a bad movie"]
+    >>> clf = RNNClassifier(hidden_size=16, random_state=0)
+    >>> clf = clf.fit(docs * 50, [1, 0, 0, 1] * 50)
+    >>> clf.predict(["not a good movie", "a good movie"])
+    array([0, 1])
     """
 
     _loss = "softmax"
@@ -69,9 +77,12 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         hidden_size=64,
         n_layers=1,
         bidirectional=False,
+        embedding_dim=32,
         dropout=0.0,
+        tokenizer=None,
+        input_type="auto",
         optimizer="adam",
-        learning_rate_init=0.001,
+        learning_rate_init=0.002,
         momentum=0.9,
         nesterovs_momentum=True,
         beta_1=0.9,
@@ -97,7 +108,10 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             hidden_size=hidden_size,
             n_layers=n_layers,
             bidirectional=bidirectional,
+            embedding_dim=embedding_dim,
             dropout=dropout,
+            tokenizer=tokenizer,
+            input_type=input_type,
             optimizer=optimizer,
             learning_rate_init=learning_rate_init,
             momentum=momentum,

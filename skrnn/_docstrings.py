@@ -23,9 +23,31 @@ bidirectional : bool, default=False
     Whether each layer also reads the sequence backwards; the head then
     sees both directions' final states.
 
+embedding_dim : int, default=32
+    Width of the trained embedding vector of each token id (text and
+    token input only).
+
 dropout : float, default=0.0
     Probability of zeroing a unit between layers and before the head
     during training (inverted dropout; off at predict time).
+
+tokenizer : Tokenizer or None, default=None
+    Splits raw text into token ids. It is cloned and fitted on the
+    training text as ``tokenizer_``; None uses ``Tokenizer()`` (words).
+    Any transformer with ``fit`` and ``transform`` returning padded int
+    ids (0 for padding) will do.
+
+input_type : {"auto", "text", "tokens", "numeric"}, default="auto"
+    How ``X`` is read.
+
+    - "auto": raw text when ``X`` is a 1-D collection of ``str`` (or a
+      2-D array of symbols that are not all numbers), numeric series
+      otherwise.
+    - "text": through ``tokenizer`` (documents, or 2-D rows of symbols).
+    - "tokens": a 2-D array of integer token ids padded with 0 (or a
+      list of id sequences), as :class:`Tokenizer` returns; each id is
+      embedded.
+    - "numeric": numeric series, never text.
 
 optimizer : {"adam", "sgd", "rmsprop"}, default="adam"
     Stochastic optimizer.
@@ -35,7 +57,7 @@ optimizer : {"adam", "sgd", "rmsprop"}, default="adam"
       ``nesterovs_momentum``.
     - "rmsprop": RMSprop, with ``rho`` and ``epsilon``.
 
-learning_rate_init : float, default=0.001
+learning_rate_init : float, default=0.002
     Step size of the optimizer.
 
 momentum : float, default=0.9
@@ -108,14 +130,24 @@ verbose : int, default=0
 
 _ATTRIBUTES = """\
 n_features_in_ : int
-    Number of time steps of the 2-D or 3-D array seen at fit (not set
-    after a fit on a list of variable-length sequences).
+    Number of time steps of the 2-D or 3-D array seen at fit (the padded
+    width for token ids; not set after a fit on raw text or on a list of
+    variable-length sequences).
 
 feature_names_in_ : ndarray of shape (n_features_in_,)
     Column names of a DataFrame seen at fit.
 
 n_channels_in_ : int
-    Number of channels (features per time step) seen at fit.
+    Number of channels (features per time step) seen at fit (numeric
+    input only).
+
+tokenizer_ : Tokenizer
+    The fitted clone of ``tokenizer`` (text input only).
+
+vocabulary_size_ : int
+    Number of token ids the embedding knows (text and token input):
+    the tokenizer's vocabulary plus the 4 reserved ids, or for
+    ``input_type="tokens"`` the largest id seen at fit plus 1, at least 4.
 
 loss_curve_ : list of float
     Training loss of each epoch.
@@ -137,9 +169,13 @@ t_ : int
     Number of training samples seen by the optimizer."""
 
 _NOTES = """\
-Sequences are processed in float32 when ``X`` is float32 and in float64
-otherwise. Padding never enters the computation: a sequence's prediction
-does not depend on the other sequences of its batch. The loss of a
+Sequences are processed in float32 when ``X`` is float32 or text or token
+ids, and in float64 otherwise. Padding never enters the computation: a
+sequence's prediction does not depend on the other sequences of its batch
+(id 0 is padding wherever it stands). At predict time a document with no
+token (empty, or nothing the tokenizer keeps) is read as one
+out-of-vocabulary token, and a document of unknown words as that many
+out-of-vocabulary tokens; at fit both are errors. The loss of a
 minibatch is ``sum(w_i l_i) / sum(w_i)``, so a sample weight of 2 is the
 same as repeating the sample. The kernels are compiled by Numba on first
 use and cached on disk."""

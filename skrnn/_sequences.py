@@ -1,23 +1,191 @@
 """Input adapters: recognise and validate sequence input.
 
-The only module that knows which input kinds exist. Every kind is turned into
-a fresh, writable, C-contiguous padded array ``values`` of shape
+The only module that knows which input kinds exist. Numeric kinds are turned
+into a fresh, writable, C-contiguous padded array ``values`` of shape
 ``(n_samples, n_timesteps, n_channels)`` in the compute dtype, plus int64
-``lengths``, before anything reaches a kernel.
+``lengths``; token ids into a left-aligned int64 array ``(n_samples,
+n_timesteps)`` whose ids are checked against the vocabulary, plus ``lengths``;
+all before anything reaches a kernel.
 
 Kinds (see API.md, "What X may be"):
 
+* raw text: a 1-D collection whose elements are all ``str``;
+* symbol rows: a 2-D array some of whose elements are not numbers, each row a
+  sequence of tokens (read through a tokenizer, like raw text);
 * 2-D numeric ``(n_samples, n_timesteps)``: univariate series;
 * 3-D numeric ``(n_samples, n_timesteps, n_channels)``: multivariate series;
 * a list or tuple of arrays ``(T_i,)`` / ``(T_i, n_channels)``, or of lists of
-  numbers of unequal lengths: variable-length (ragged) series.
+  numbers of unequal lengths: variable-length (ragged) series;
+* token ids (only when asked for with ``input_type="tokens"``): a 2-D integer
+  array padded with id 0, or a ragged list of integer sequences.
 """
 
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Number
+
 import numpy as np
+from scipy import sparse
 from sklearn.utils.validation import check_array, validate_data
+
+# Token id of padding (see skrnn._tokenizer, which reserves ids 0 to 3).
+PAD_ID = 0
+OOV_ID = 1
+
+STRING_ERROR = "Iterable over raw text documents expected, string object received."
+
+
+def text_documents(X):
+    """The documents of ``X`` if it is raw text, else None.
+
+    Raw text is a 1-D collection (list, tuple, 1-D array, pandas Series)
+    whose elements are all ``str``, or a single column of them (a one-column
+    DataFrame, as ``df[["text"]]`` gives); the kind is decided by the
+    elements, never by the dtype. A single string raises CountVectorizer's
+    error and a 1-D collection mixing strings with other objects a
+    ``TypeError`` naming the first document that is not a string.
+    """
+    if isinstance(X, str):
+        raise ValueError(STRING_ERROR)
+    if sparse.issparse(X):
+        return None
+    if isinstance(X, (list, tuple)):
+        # The elements of a list keep their own types here: np.asarray would
+        # turn ["a", 1] into two strings.
+        items = list(X)
+    elif hasattr(X, "__array__"):
+        arr = np.asarray(X)
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            column = list(arr[:, 0])
+            if column and all(isinstance(d, str) for d in column):
+                return column
+            return None
+        if arr.ndim != 1:
+            return None
+        items = list(arr)
+    else:
+        return None
+    is_str = [isinstance(d, str) for d in items]
+    if all(is_str):  # an empty collection too: zero documents
+        return [str(d) for d in items]
+    if any(is_str):
+        text = is_str.index(True)
+        other = is_str.index(False)
+        raise TypeError(
+            "Iterable over raw text documents expected: X mixes strings with other "
+            f"objects (document {text} is a str, document {other} is of type "
+            f"{type(items[other]).__name__}). Raw text documents must all be str; "
+            "sequences must be arrays or lists of numbers."
+        )
+    return None
+
+
+def has_symbols(X):
+    """Whether a 2-D array-like holds elements that are not numbers."""
+    if sparse.issparse(X) or _is_ragged(X):
+        return False
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError):
+        return False  # let check_array give its own error
+    if arr.ndim != 2 or arr.dtype.kind in "biufc":
+        return False
+    if arr.dtype.kind != "O":
+        return True  # strings or bytes
+    return not all(isinstance(v, Number) for v in arr.flat)
+
+
+def input_kind(X, input_type):
+    """``"text"``, ``"tokens"`` or ``"numeric"``: how an estimator reads ``X``.
+
+    ``"text"`` covers raw documents and 2-D rows of symbols: everything that
+    goes through a tokenizer. With ``input_type="auto"`` text is recognised
+    by its elements (see :func:`text_documents` and :func:`has_symbols`).
+    """
+    if input_type in ("tokens", "numeric"):
+        if isinstance(X, str):
+            raise ValueError(STRING_ERROR)
+        return input_type
+    if input_type == "text" or text_documents(X) is not None or has_symbols(X):
+        return "text"
+    return "numeric"
+
+
+def ids_to_sequences(ids):
+    """Left-align padded id rows; return ``(ids, lengths)``.
+
+    Every non-zero id is a token, in order; id 0 is padding wherever it
+    stands, so "pre" and "post" padding give the same sequences.
+    """
+    is_token = ids != PAD_ID
+    lengths = is_token.sum(axis=1).astype(np.int64)
+    # A stable sort of "is padding" moves the tokens first, keeping their order.
+    order = np.argsort(~is_token, axis=1, kind="stable")
+    aligned = np.take_along_axis(ids, order, axis=1)
+    width = max(int(lengths.max(initial=0)), 1)
+    return np.ascontiguousarray(aligned[:, :width], dtype=np.int64), lengths
+
+
+def _integer_ids(a, name):
+    """Check that ``a`` holds integer ids; return them as int64."""
+    if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
+        raise ValueError(
+            f"Token ids must be integers, but {name} has dtype {a.dtype}; with "
+            'input_type="tokens", X holds integer token ids.'
+        )
+    if a.dtype.kind == "f":
+        if not np.all(np.isfinite(a)) or not np.all(np.mod(a, 1) == 0):
+            raise ValueError(
+                f"Token ids must be integers, but {name} holds non-integer values; "
+                'with input_type="tokens", X holds integer token ids.'
+            )
+    return a.astype(np.int64)
+
+
+def validate_token_ids(estimator, X, *, reset):
+    """Validate ``input_type="tokens"`` input.
+
+    Sets ``n_features_in_`` (the padded width of a 2-D array; not checked at
+    predict time, since the pad id gives each length) when ``reset``.
+
+    Returns
+    -------
+    ids : ndarray of shape (n_samples, n_timesteps), int64
+        Padded with 0. Negative ids raise a ``ValueError``; the upper bound
+        is checked by the caller, which knows the vocabulary size.
+    """
+    if _is_ragged(X):
+        rows = []
+        for k, s in enumerate(X):
+            row = check_array(
+                s, dtype=None, ensure_2d=False, ensure_min_samples=0,
+                input_name=f"sequence {k} of X",
+            )  # fmt: skip
+            if row.ndim != 1:
+                raise ValueError(
+                    f"Sequence {k} of X has {row.ndim} dimensions; a sequence of "
+                    "token ids must be 1-D."
+                )
+            rows.append(_integer_ids(row, f"sequence {k} of X"))
+        ids = np.zeros((len(rows), max(len(r) for r in rows)), dtype=np.int64)
+        for k, row in enumerate(rows):
+            ids[k, : len(row)] = row
+        if reset:
+            for attribute in ("n_features_in_", "feature_names_in_"):
+                if hasattr(estimator, attribute):
+                    delattr(estimator, attribute)
+    else:
+        ids = _integer_ids(check_array(X, dtype=None), "X")
+        if reset:
+            estimator.n_features_in_ = ids.shape[1]
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+    if ids.size and ids.min() < 0:
+        raise ValueError(
+            f"Token ids must be non-negative, got {ids.min()}; id 0 is padding."
+        )
+    return ids
 
 
 def _is_ragged(X):

@@ -19,12 +19,12 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from skrnn._sequences import OOV_ID, PAD_ID, text_documents
+
 # Reserved ids; the vocabulary starts after them.
-PAD, OOV, BEGIN, END = 0, 1, 2, 3
+PAD, OOV, BEGIN, END = PAD_ID, OOV_ID, 2, 3
 N_RESERVED = 4
 UNK_MARKER = "<unk>"
-
-_STRING_ERROR = "Iterable over raw text documents expected, string object received."
 
 
 class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -197,29 +197,9 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         The kind is decided by the elements, not the dtype: a 1-D input
         whose elements are all ``str`` is raw text.
         """
-        if isinstance(X, str):
-            raise ValueError(_STRING_ERROR)
-        if sparse.issparse(X):
-            return "sequences", None
-        if hasattr(X, "__array__"):
-            arr = np.asarray(X)
-            if arr.ndim != 1:
-                return "sequences", None
-            items = list(arr)
-        else:
-            # The elements of a list keep their own types here: np.asarray
-            # would turn ["a", 1] into two strings.
-            items = list(X)
-        is_str = [isinstance(d, str) for d in items]
-        if all(is_str):
-            return "text", [str(d) for d in items]
-        if any(is_str):
-            position = is_str.index(False)
-            raise TypeError(
-                "Iterable over raw text documents expected: every document must "
-                f"be a str, but document {position} is of type "
-                f"{type(items[position]).__name__}."
-            )
+        docs = text_documents(X)
+        if docs is not None:
+            return "text", docs
         # Numbers in 1-D: validate_data raises sklearn's "Expected 2D array".
         return "sequences", None
 

@@ -7,7 +7,6 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skrnn._sequences import validate_sequences
 from skrnn._training import TrainingData, batch_loss_and_grad
 
 
@@ -26,8 +25,8 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
     ----------
     estimator : RNNClassifier or RNNRegressor
         A fitted estimator; it is not modified.
-    X : array-like or list of array-like
-        Sequences, in any form the estimator's ``fit`` accepts.
+    X : array-like, list of array-like or iterable of str
+        Sequences or text, in any form the estimator's ``fit`` accepts.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
         Targets.
     epsilon : float, default=1e-6
@@ -56,13 +55,13 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
     """
     check_is_fitted(estimator)
     network = estimator._network.astype(np.float64)
-    values, lengths = validate_sequences(estimator, X, reset=False)
+    values, lengths = estimator._validate_input(X, reset=False)
+    if network.vocabulary_size is None:
+        values = values.astype(np.float64)  # token ids stay int64
     targets = estimator._encode_targets(y, values.shape[0], first_pass=False)
     if estimator._loss == "squared":
         targets = targets.astype(np.float64)
-    data = TrainingData(
-        values.astype(np.float64), lengths, targets, np.ones(values.shape[0])
-    )
+    data = TrainingData(values, lengths, targets, np.ones(values.shape[0]))
 
     def loss_and_grad(grad):
         # No dropout masks, full BPTT.

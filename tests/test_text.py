@@ -1,0 +1,289 @@
+"""Text and token-id input of RNNClassifier / RNNRegressor (API.md, "What X may be").
+
+Raw text goes through a fitted clone of the ``tokenizer`` parameter, token ids
+through a trained embedding; padding (id 0) never changes a prediction. Bad
+text input fails before any kernel runs: the ``forbid_kernels`` helper makes
+:meth:`RNNNetwork.forward`, the only way into the kernels, fail the test.
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+
+from skrnn import RNNClassifier, RNNRegressor, Tokenizer
+from skrnn._network import RNNNetwork
+from skrnn.datasets import load_sentiment
+from skrnn.utils import check_gradients
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+DOCS = [
+    "the food was good",
+    "the food was not good",
+    "the service was bad",
+    "the service was not bad",
+    "good food",
+    "bad service, not good at all",
+]
+LABELS = np.array([1, 0, 0, 1, 1, 0])
+
+
+def small(Estimator=RNNClassifier, **params):
+    """A quick estimator: a few epochs are enough for these tests."""
+    defaults = {"hidden_size": 8, "embedding_dim": 4, "max_iter": 3, "random_state": 0}
+    return Estimator(**{**defaults, **params})
+
+
+def forbid_kernels(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a kernel ran on invalid input")
+
+    monkeypatch.setattr(RNNNetwork, "forward", forbidden)
+
+
+# ------------------------------------------------------------ fitted state
+def test_text_fit_sets_tokenizer_and_vocabulary():
+    tokenizer = Tokenizer(min_df=1)
+    clf = small(tokenizer=tokenizer).fit(DOCS, LABELS)
+    # The parameter is cloned, never fitted itself.
+    assert not hasattr(tokenizer, "vocabulary_")
+    assert clf.tokenizer_ is not tokenizer
+    assert clf.tokenizer_.vocabulary_["food"] >= 4
+    assert clf.vocabulary_size_ == 4 + len(clf.tokenizer_.vocabulary_)
+    # Raw text defines neither n_features_in_ nor n_channels_in_.
+    assert not hasattr(clf, "n_features_in_")
+    assert not hasattr(clf, "n_channels_in_")
+    # The network embeds the ids and computes in float32.
+    net = clf._network
+    assert net.params["embedding.W"].shape == (clf.vocabulary_size_, 4)
+    assert net.dtype == np.float32
+    assert clf.predict_proba(DOCS).dtype == np.float32
+    assert set(clf.predict(DOCS)) <= {0, 1}
+
+
+def test_text_default_tokenizer_is_words():
+    clf = small().fit(DOCS, LABELS)
+    assert clf.tokenizer is None
+    assert clf.tokenizer_.get_params() == Tokenizer().get_params()
+    char = small(tokenizer=Tokenizer(analyzer="char")).fit(DOCS, LABELS)
+    assert "f" in char.tokenizer_.vocabulary_
+
+
+def test_text_refit_on_numeric_forgets_text_attributes():
+    clf = small().fit(DOCS, LABELS)
+    X = np.random.RandomState(0).normal(size=(6, 5))
+    clf.fit(X, LABELS)
+    assert not hasattr(clf, "tokenizer_") and not hasattr(clf, "vocabulary_size_")
+    assert clf.n_features_in_ == 5 and clf.n_channels_in_ == 1
+    clf.fit(DOCS, LABELS)
+    assert not hasattr(clf, "n_features_in_")
+
+
+@pytest.mark.parametrize(
+    "container",
+    [list, tuple, np.array, pd.Series, lambda d: pd.DataFrame({"text": d})],
+    ids=["list", "tuple", "array", "series", "one-column-frame"],
+)
+def test_text_containers_give_the_same_model(container):
+    expected = small().fit(DOCS, LABELS).predict_proba(DOCS)
+    got = small().fit(container(DOCS), LABELS).predict_proba(container(DOCS))
+    assert_array_equal(got, expected)
+
+
+# ------------------------------------------------ tokens and padding
+def test_pipeline_of_tokenizer_and_tokens_equals_raw_text_model():
+    raw = small(max_iter=5).fit(DOCS, LABELS)
+    pipe = make_pipeline(Tokenizer(), small(input_type="tokens", max_iter=5))
+    pipe.fit(DOCS, LABELS)
+    model = pipe[-1]
+    assert model.vocabulary_size_ == raw.vocabulary_size_
+    assert model.n_features_in_ == raw.tokenizer_.max_length_
+    assert_array_equal(pipe.predict_proba(DOCS), raw.predict_proba(DOCS))
+    new = ["the food was not bad", "service"]
+    assert_array_equal(pipe.predict_proba(new), raw.predict_proba(new))
+
+
+def test_tokens_padding_never_changes_a_prediction():
+    rng = np.random.RandomState(0)
+    ids = rng.randint(1, 12, size=(20, 6))
+    lengths = rng.randint(1, 7, size=20)
+    post = np.where(np.arange(6) < lengths[:, None], ids, 0)
+    clf = small(input_type="tokens").fit(post, np.arange(20) % 2)
+    expected = clf.predict_proba(post)
+    # Pre-padding, extra padding columns and a ragged list are the same input.
+    pre = np.array([np.roll(row, 6 - n) for row, n in zip(post, lengths)])
+    wide = np.hstack([post, np.zeros((20, 9), dtype=int)])
+    ragged = [row[:n] for row, n in zip(post, lengths)]
+    for X in (pre, wide, ragged, post.astype(float)):
+        assert_array_equal(clf.predict_proba(X), expected)
+    # A sequence's prediction does not depend on its batch companions.
+    for i in (0, 7):
+        assert_array_equal(clf.predict_proba(post[i : i + 1]), expected[i : i + 1])
+
+
+def test_tokens_vocabulary_size_is_largest_id_plus_one():
+    X = np.array([[5, 9, 0], [1, 2, 3]])
+    assert small(input_type="tokens").fit(X, [0, 1]).vocabulary_size_ == 10
+    assert small(input_type="tokens").fit([[1, 2], [2]], [0, 1]).vocabulary_size_ == 4
+
+
+def test_text_rows_of_symbols_go_through_the_tokenizer():
+    # A 2-D array whose elements are not all numbers: rows of tokens.
+    rng = np.random.RandomState(0)
+    X = rng.choice(["A", "C", "G", "T"], size=(30, 7))
+    y = (X[:, 0] == "A").astype(int)
+    clf = small().fit(X, y)
+    assert clf.n_features_in_ == 7
+    assert clf.vocabulary_size_ == 8
+    with pytest.raises(ValueError, match="X has 6 features"):
+        clf.predict(X[:, :6])
+    # What sklearn's check_dtype_object sends with the string tag: objects
+    # among floats are tokens, not an error.
+    obj = rng.uniform(size=(10, 4)).astype(object)
+    obj[0, 0] = {"foo": "bar"}
+    small().fit(obj, np.arange(10) % 2).predict(obj)
+
+
+# ---------------------------------------------------------- learning
+@pytest.fixture(scope="module")
+def sentiment_split():
+    X, y = load_sentiment(return_X_y=True)
+    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+
+
+def test_word_order_decides_and_only_the_rnn_sees_it(sentiment_split):
+    X_train, X_test, y_train, y_test = sentiment_split
+    bag = make_pipeline(CountVectorizer(), LogisticRegression(max_iter=1000))
+    bag_score = bag.fit(X_train, y_train).score(X_test, y_test)
+    rnn_score = (
+        RNNClassifier(random_state=0).fit(X_train, y_train).score(X_test, y_test)
+    )
+    assert bag_score <= 0.70
+    assert rnn_score >= 0.95
+
+
+def test_regressor_learns_a_count_from_text():
+    rng = np.random.RandomState(0)
+    words = np.array(["red", "green", "blue", "very", "quite"])
+    docs, y = [], []
+    for _ in range(300):
+        doc = rng.choice(words, size=rng.randint(2, 9))
+        docs.append(" ".join(doc))
+        y.append(float((doc == "red").sum()))
+    reg = RNNRegressor(hidden_size=16, embedding_dim=8, random_state=0)
+    reg.fit(docs[:240], y[:240])
+    assert reg.score(docs[240:], y[240:]) >= 0.95
+
+
+def test_partial_fit_and_warm_start_keep_the_vocabulary():
+    clf = small()
+    clf.partial_fit(DOCS[:3], LABELS[:3], classes=[0, 1])
+    vocabulary = dict(clf.tokenizer_.vocabulary_)
+    clf.partial_fit(["an entirely new sentence", *DOCS[3:]], [1, *LABELS[3:]])
+    assert clf.tokenizer_.vocabulary_ == vocabulary
+    tokens = small(input_type="tokens", warm_start=True).fit([[4, 5], [6]], [0, 1])
+    with pytest.raises(ValueError, match=r"must lie in \[0, 7\)"):
+        tokens.fit([[4, 5], [7]], [0, 1])
+
+
+def test_text_model_pickles_clones_and_checks_its_gradients():
+    clf = small(cell="gru", bidirectional=True).fit(DOCS, LABELS)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(restored.predict_proba(DOCS), clf.predict_proba(DOCS))
+    assert "tokenizer_" not in clone(clf).__dict__
+    assert check_gradients(clf, DOCS, LABELS) < 1e-6
+
+
+# ------------------------------------------- defined behaviour at predict
+def test_empty_and_unknown_documents_at_predict_are_oov_tokens():
+    clf = small().fit(DOCS, LABELS)
+    proba = clf.predict_proba(["", "?!", "zebra", "zebra quartz", "food"])
+    # No token, or one unknown word: both are one out-of-vocabulary token.
+    assert_array_equal(proba[0], proba[2])
+    assert_array_equal(proba[1], proba[2])
+    # Two unknown words are two OOV tokens, not the same as one.
+    assert not np.array_equal(proba[3], proba[2])
+    tokens = make_pipeline(Tokenizer(), small(input_type="tokens")).fit(DOCS, LABELS)
+    net_input = np.array([[1, 1, 0]])
+    assert_array_equal(
+        tokens[-1].predict_proba(net_input), clf.predict_proba(["zebra quartz"])
+    )
+    empty_row = tokens[-1].predict_proba(np.zeros((1, 3), dtype=int))
+    assert_array_equal(empty_row, clf.predict_proba([""]))
+
+
+# ------------------------------------------------------------- bad input
+BAD_FIT = [
+    (["the food", ""], ValueError, "Document 1 has no tokens"),
+    (["the food", "a !"], ValueError, "Document 1 has no tokens"),
+    (["the food", 3.0], TypeError, "document 1 is of type float"),
+    (["the food", None], TypeError, "document 1 is of type NoneType"),
+    (pd.Series(["the food", np.nan]), TypeError, "document 1 is of type float"),
+    ("the food was good", ValueError, "string object received"),
+]
+
+
+@pytest.mark.parametrize("X, error, match", BAD_FIT)
+def test_bad_text_at_fit(X, error, match, monkeypatch):
+    forbid_kernels(monkeypatch)
+    with pytest.raises(error, match=match):
+        small().fit(X, [0, 1][: len(X)] if not isinstance(X, str) else [0])
+
+
+def test_all_oov_document_at_fit(monkeypatch):
+    forbid_kernels(monkeypatch)
+    docs = ["good good food", "food good", "bad"]
+    with pytest.raises(ValueError, match="Document 2 has only out-of-vocabulary"):
+        small(tokenizer=Tokenizer(max_features=2)).fit(docs, [1, 1, 0])
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[4, -1]]), "must be non-negative"),
+        (np.array([[4, 99]]), r"must lie in \[0, 12\)"),
+        (np.array([[4.5, 2.0]]), "non-integer values"),
+        (np.array([[True, False]]), "must be integers"),
+        (np.array([["a", "b"]]), "must be integers"),
+        ([[4, 5, 6], [-2]], "must be non-negative"),
+    ],
+    ids=["negative", "too-large", "fractional", "bool", "strings", "ragged-negative"],
+)
+def test_bad_token_ids_at_predict(X, match, monkeypatch):
+    clf = small(input_type="tokens").fit(np.array([[4, 11, 0], [5, 6, 7]]), [0, 1])
+    forbid_kernels(monkeypatch)
+    with pytest.raises(ValueError, match=match):
+        clf.predict(X)
+
+
+def test_tokens_without_any_token_at_fit(monkeypatch):
+    forbid_kernels(monkeypatch)
+    with pytest.raises(ValueError, match="Sequence 1 of X has no tokens"):
+        small(input_type="tokens").fit(np.array([[4, 5], [0, 0]]), [0, 1])
+
+
+def test_input_kind_must_match_the_fit(monkeypatch):
+    clf = small().fit(DOCS, LABELS)
+    numeric = small().fit(np.zeros((4, 3)), [0, 1, 0, 1])
+    forbid_kernels(monkeypatch)
+    with pytest.raises(ValueError, match="fitted on raw text, but X holds numeric"):
+        clf.predict(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="fitted on numeric sequences, but X holds"):
+        numeric.predict(["the food"])
+
+
+def test_input_type_numeric_refuses_text(monkeypatch):
+    forbid_kernels(monkeypatch)
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        small(input_type="numeric").fit(DOCS, LABELS)

@@ -1,9 +1,11 @@
-"""Quick demo: an LSTM classifier finds a motif hidden anywhere in a series.
+"""Quick demo: a default RNNClassifier reads word order in raw text.
 
-The class of each noisy series is set by a three-step motif placed at a
-random time step, so no fixed column of the array carries the answer. Prints
-the held-out accuracy and training time, and a linear model's accuracy for
-contrast.
+``load_sentiment`` holds short reviews whose label is set by the *order* of
+their words ("the food was good but the service was awful" is negative, the
+same words the other way round are positive). The recurrent classifier is
+fitted on the raw sentences with default settings; a bag-of-words model on
+the same split shows what word counts alone can do. Prints both held-out
+accuracies, the training time and a few predictions.
 """
 
 # Authors: The skrnn developers
@@ -11,36 +13,41 @@ contrast.
 
 import time
 
-import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
 
 from skrnn import RNNClassifier
-from skrnn.datasets import make_sequence_classification
+from skrnn.datasets import load_sentiment
 
-X, y = make_sequence_classification(
-    n_samples=2000,
-    n_timesteps=30,
-    n_classes=3,
-    position="random",
-    noise=0.5,
-    random_state=0,
+data = load_sentiment()
+X_train, X_test, y_train, y_test = train_test_split(
+    data.data, data.target, test_size=0.25, random_state=0, stratify=data.target
 )
-X = X.astype(np.float32)  # float32 input trains in float32, the fast path
-X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
-clf = RNNClassifier(
-    cell="lstm", hidden_size=32, learning_rate_init=0.01, max_iter=100, random_state=0
-)
+clf = RNNClassifier(random_state=0)  # an LSTM with 64 units, words embedded in 32-D
 start = time.perf_counter()
 clf.fit(X_train, y_train)
 elapsed = time.perf_counter() - start
+print(f"RNNClassifier() on raw text: held-out accuracy {clf.score(X_test, y_test):.3f}")
 print(
-    f"RNNClassifier(lstm, 32 units): held-out accuracy {clf.score(X_test, y_test):.3f}"
+    f"training: {clf.n_iter_} epochs on {len(X_train)} sentences in {elapsed:.1f} s "
+    "(the first run also compiles the Numba kernels)"
 )
-print(
-    f"training: {clf.n_iter_} epochs on {len(X_train)} series of 30 steps "
-    f"in {elapsed:.1f} s (first run includes Numba compilation)"
-)
-linear = LogisticRegression(max_iter=1000).fit(X_train, y_train)
-print(f"LogisticRegression on the raw steps: {linear.score(X_test, y_test):.3f}")
+
+bag = make_pipeline(CountVectorizer(), LogisticRegression(max_iter=1000))
+bag.fit(X_train, y_train)
+print(f"bag of words + LogisticRegression: {bag.score(X_test, y_test):.3f}")
+
+examples = [
+    "the food was great but the service was awful",
+    "the service was awful but the food was great",
+    "although the plot was not boring, the ending felt dreadful",
+    "my hotel is never dull, although the staff seemed rude",
+]
+print()
+for sentence, label, proba in zip(
+    examples, clf.predict(examples), clf.predict_proba(examples).max(axis=1)
+):
+    print(f"{data.target_names[label]:>8} ({proba:.2f})  {sentence}")

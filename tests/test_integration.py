@@ -179,3 +179,23 @@ def test_dataframe_input_sets_feature_names(easy_task):
     renamed = df.rename(columns={"t0": "other"})
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(renamed)
+
+
+def test_grid_search_over_a_text_pipeline_with_two_jobs():
+    # Raw text through a Pipeline, the tokenizer's settings searched with the
+    # network's, in two loky workers.
+    from skrnn import Tokenizer
+    from skrnn.datasets import load_sentiment
+
+    X, y = load_sentiment(return_X_y=True)
+    X, y = X[:400], y[:400]
+    pipe = make_pipeline(
+        Tokenizer(),
+        RNNClassifier(input_type="tokens", hidden_size=8, max_iter=3, random_state=0),
+    )
+    grid = {"tokenizer__max_features": [20, None], "rnnclassifier__cell": ["gru"]}
+    search = GridSearchCV(pipe, grid, cv=2, n_jobs=2).fit(X, y)
+    assert search.cv_results_["mean_test_score"].shape == (2,)
+    best = search.best_estimator_
+    assert best[-1].vocabulary_size_ == 4 + len(best[0].vocabulary_)
+    assert best.predict(["the food was good but the plot was dull"]).shape == (1,)

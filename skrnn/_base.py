@@ -222,7 +222,6 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             network,
             self._optimizer,
             data,
-            self._loss,
             n_epochs,
             validation_score,
             on_epoch_begin,

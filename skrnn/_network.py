@@ -24,6 +24,10 @@ from skrnn._kernels._dense import (
 )
 from skrnn._kernels._embedding import embedding_backward, embedding_forward
 
+# Logit given to outputs that can never occur (finite, so that no inf or NaN
+# enters a kernel; exp() of it underflows to exactly 0 in float32 and float64).
+MASKED_LOGIT = -1e30
+
 # Cells with a second per-step state array (LSTM: the cell state; GRU: the
 # recurrent candidate term kept for the backward pass).
 _CELLS_WITH_AUX = ("lstm", "gru")
@@ -228,7 +232,7 @@ class RNNNetwork:
         shape = (self.n_layers, self.n_directions, B, H)
         return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
 
-    def forward(self, x, lengths, h0=None, c0=None, masks=None):
+    def forward(self, x, lengths, h0=None, c0=None, masks=None, every_step=False):
         """Run every layer; return the caches and the head's input features.
 
         Parameters
@@ -240,15 +244,20 @@ class RNNNetwork:
             order (for the reverse direction: the state before the last step).
         masks : list of ndarray, default=None
             Inverted-dropout masks: one (B, T, D) mask for the input of each
-            layer above the first, then one (B, D) mask for the head's input.
+            layer above the first, then one mask of the shape of ``features``
+            for the head's input.
+        every_step : bool, default=False
+            Whether the head reads every step (a next-step model) instead of
+            each sample's last real step (many-to-one).
 
         Returns
         -------
         caches : list of list of dict
             ``caches[layer][direction]``, what the backward pass needs.
-        features : ndarray of shape (B, D)
+        features : ndarray of shape (B, D), or (B, T, D) with ``every_step``
             Each sample's output at its last real step, every direction
-            concatenated (the reverse direction's last step is time 0).
+            concatenated (the reverse direction's last step is time 0); or
+            the top layer's output at every step.
         """
         x = self.embed(x, lengths)
         if h0 is None:
@@ -275,11 +284,14 @@ class RNNNetwork:
             layer_input = (
                 outputs[0] if len(outputs) == 1 else np.concatenate(outputs, 2)
             )
-        last = lengths - 1
-        rows = np.arange(x.shape[0])
-        features = np.concatenate(
-            [cache["hs"][rows, last] for cache in caches[-1]], axis=1
-        )
+        if every_step:
+            features = layer_input
+        else:
+            last = lengths - 1
+            rows = np.arange(x.shape[0])
+            features = np.concatenate(
+                [cache["hs"][rows, last] for cache in caches[-1]], axis=1
+            )
         if masks is not None:
             features = features * masks[-1]
         return caches, np.ascontiguousarray(features)
@@ -304,9 +316,19 @@ class RNNNetwork:
         return self.head(features)
 
     def backward(
-        self, caches, lengths, d_features, grad, masks=None, need_input_grad=False
+        self,
+        caches,
+        lengths,
+        d_features,
+        grad,
+        masks=None,
+        need_input_grad=False,
+        every_step=False,
     ):
-        """Backpropagate ``d_features`` (B, D) through every layer into ``grad``.
+        """Backpropagate ``d_features`` through every layer into ``grad``.
+
+        ``d_features`` is (B, D), the gradient w.r.t. the last real step's
+        output, or with ``every_step`` (B, T, D), w.r.t. every step's.
 
         Writes the recurrent layers' gradients into ``grad`` (a flat vector
         laid out like ``theta``) and returns the gradients w.r.t. the input
@@ -324,7 +346,8 @@ class RNNNetwork:
             d_features = d_features * masks[-1]
         dh0 = np.zeros((self.n_layers, self.n_directions, B, H), self.dtype)
         dc0 = np.zeros_like(dh0)
-        d_output = None  # gradient w.r.t. the current layer's output, (B, T, D)
+        # Gradient w.r.t. the current layer's output, (B, T, D).
+        d_output = d_features if every_step else None
         dx = None
         for layer in range(self.n_layers - 1, -1, -1):
             dx = None
@@ -339,7 +362,7 @@ class RNNNetwork:
                     )
                     if direction == 1:
                         dhs = reverse_padded(dhs, lengths)
-                if layer == self.n_layers - 1:
+                if layer == self.n_layers - 1 and not every_step:
                     dhs[rows, last] += d_features[
                         :, direction * H : (direction + 1) * H
                     ]
@@ -445,3 +468,99 @@ class RNNNetwork:
             x_window, caches, window_lengths, features, targets, weights, loss, grad,
             window_masks,
         )  # fmt: skip
+
+    # ------------------------------------------------------ next-step model
+    def final_states(self, caches, lengths):
+        """Each layer's state after each sample's last real step.
+
+        Returns ``(h, c)`` of shape (n_layers, 1, B, H), the initial states
+        that continue the sequences (``c`` is zero except for the LSTM).
+        Unidirectional networks only.
+        """
+        B = lengths.shape[0]
+        rows = np.arange(B)
+        last = lengths - 1
+        h, c = self._zero_states(B)
+        for layer, layer_caches in enumerate(caches):
+            cache = layer_caches[0]
+            h[layer, 0] = cache["hs"][rows, last]
+            if self.cell == "lstm":
+                c[layer, 0] = cache["cs"][rows, last]
+        return h, c
+
+    def step_outputs(self, x, lengths, h0=None, c0=None):
+        """Head outputs at every real step, as rows.
+
+        Returns
+        -------
+        out : ndarray of shape (N, C)
+            ``N = lengths.sum()`` rows, sample by sample, then step by step.
+        caches : list of list of dict
+        """
+        caches, features = self.forward(x, lengths, h0, c0, every_step=True)
+        valid = np.arange(features.shape[1])[None, :] < lengths[:, None]
+        return self.head(np.ascontiguousarray(features[valid])), caches
+
+    def sequence_loss_and_grad(
+        self, x, lengths, targets, loss, grad, h0=None, c0=None, masks=None,
+        output_mask=None,
+    ):  # fmt: skip
+        """Mean next-step loss over every real step of a batch, and its gradient.
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, T, F), or (B, T) int64 token ids
+        lengths : ndarray of shape (B,), int64
+        targets : ndarray of shape (B, T), int64, or (B, T, C)
+            Target at each step (class ids for ``loss="softmax"``).
+        loss : {"softmax", "squared"}
+        grad : ndarray of shape (n_params,)
+            Out.
+        h0, c0 : ndarray of shape (n_layers, 1, B, H), default=None
+            States carried from the previous window (zeros when None); the
+            gradient does not flow into them (truncated BPTT).
+        masks : list of ndarray, default=None
+            Dropout masks, see :meth:`forward` (the last one (B, T, D)).
+        output_mask : ndarray of shape (C,), default=None
+            Outputs that can never be a target (True): their logits are
+            pinned to a large negative value, so they get probability 0.
+
+        Returns
+        -------
+        loss_value : float
+            Mean over the ``lengths.sum()`` predicted steps.
+        states : tuple of ndarray
+            ``(h, c)`` after each sample's last real step (see
+            :meth:`final_states`).
+        """
+        caches, features = self.forward(
+            x, lengths, h0, c0, masks=masks, every_step=True
+        )
+        valid = np.arange(features.shape[1])[None, :] < lengths[:, None]
+        rows = np.ascontiguousarray(features[valid])
+        out = self.head(rows)
+        if output_mask is not None:
+            out[:, output_mask] = MASKED_LOGIT
+        row_targets = np.ascontiguousarray(targets[valid])
+        n_rows = rows.shape[0]
+        weights = np.full(n_rows, 1.0 / n_rows, dtype=self.dtype)
+        d_out = np.empty_like(out)
+        if loss == "softmax":
+            value = softmax_cross_entropy(out, row_targets, weights, d_out)
+        else:
+            value = squared_error(out, row_targets, weights, d_out)
+        g = self.views(grad)
+        d_rows = np.empty_like(rows)
+        dense_backward(
+            rows, d_out, self.params["head.W"], d_rows, g["head.W"], g["head.b"]
+        )
+        d_features = np.zeros_like(features)
+        d_features[valid] = d_rows
+        embedded = self.vocabulary_size is not None
+        dx, _, _ = self.backward(
+            caches, lengths, d_features, grad, masks, need_input_grad=embedded,
+            every_step=True,
+        )  # fmt: skip
+        if embedded:
+            embedding_backward(x, lengths, dx, g["embedding.W"])
+        return float(value), self.final_states(caches, lengths)

@@ -18,7 +18,13 @@ from skrnn._kernels._optim import add_l2_penalty, clip_global_norm
 
 
 class TrainingData:
-    """Padded sequences, lengths, encoded targets and sample weights."""
+    """Padded sequences, lengths, encoded targets and sample weights.
+
+    The training set of a many-to-one model: one target per sequence. Its
+    minibatches are consecutive slices of a (shuffled) order of the samples.
+    """
+
+    every_step = False
 
     def __init__(self, values, lengths, targets, sample_weight):
         self.values = values
@@ -40,15 +46,185 @@ class TrainingData:
             self.sample_weight[index],
         )
 
+    def batches(self, rng, batch_size, shuffle):
+        """Yield the minibatches of one epoch."""
+        n = len(self)
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        for lo in range(0, n, batch_size):
+            batch = self.take(order[lo : lo + batch_size])
+            # Epoch losses are averaged with these weights.
+            batch.weight = float(batch.sample_weight.sum())
+            yield batch
 
-def dropout_masks(network, batch, rate, random_state):
+    def loss_and_grad(self, estimator, network, batch, grad, masks):
+        """Regularised loss of ``batch``; its gradient is written to ``grad``."""
+        return batch_loss_and_grad(
+            estimator, network, batch, grad, estimator._loss, masks,
+            estimator.bptt_steps,
+        )  # fmt: skip
+
+
+class SequenceData:
+    """Next-step training data: inputs and targets at every step.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (n, T), int64, or (n, T, F)
+        Left-aligned sequences (token ids or values).
+    targets : ndarray of shape (n, T), int64, or (n, T, C)
+        The target of each step (the next token or value).
+    lengths : ndarray of shape (n,), int64
+        Predicted steps of each sequence (at least 1).
+    loss : {"softmax", "squared"}
+    output_mask : ndarray of bool or None
+        Outputs that are never a target (see
+        :meth:`RNNNetwork.sequence_loss_and_grad`).
+
+    With ``bptt_steps`` set, :meth:`batches` runs truncated BPTT in stateful
+    lanes: each of ``batch_size`` lanes reads its sequences window after
+    window of ``bptt_steps`` steps, and the state at the end of a window is
+    the initial state of the next window of the same sequence. Sequences
+    are dealt to the lane with the fewest steps so far, so that the lanes
+    finish together; see :meth:`cut` for one long text.
+    """
+
+    every_step = True
+
+    def __init__(self, inputs, targets, lengths, loss, output_mask=None):
+        self.inputs = inputs
+        self.targets = targets
+        self.lengths = lengths
+        self.loss = loss
+        self.output_mask = output_mask
+        self.carried = None
+
+    def __len__(self):
+        return self.lengths.shape[0]
+
+    def _rows(self, rows, index, lengths):
+        return SequenceData(
+            np.ascontiguousarray(self.inputs[rows, index]),
+            np.ascontiguousarray(self.targets[rows, index]),
+            np.asarray(lengths, dtype=np.int64),
+            self.loss,
+            self.output_mask,
+        )
+
+    def take(self, index):
+        """The sequences ``index``, trimmed to their longest."""
+        index = np.asarray(index)
+        lengths = self.lengths[index]
+        steps = np.arange(int(lengths.max()))
+        return self._rows(index[:, None], steps[None, :], lengths)
+
+    def cut(self, piece_length):
+        """Cut every sequence longer than ``piece_length`` into pieces.
+
+        The state starts from zero at each piece: with ``piece_length`` set
+        to ``ceil(total steps / batch_size)``, one long text fills every lane
+        at the cost of ``batch_size`` state resets per epoch.
+        """
+        if self.lengths.max() <= piece_length:
+            return self
+        source, starts, lengths = [], [], []
+        for i, n in enumerate(self.lengths.tolist()):
+            for start in range(0, n, piece_length):
+                source.append(i)
+                starts.append(start)
+                lengths.append(min(piece_length, n - start))
+        index = np.asarray(starts)[:, None] + np.arange(piece_length)
+        index = np.minimum(index, self.inputs.shape[1] - 1)
+        return self._rows(np.asarray(source)[:, None], index, lengths)
+
+    def batches(self, rng, batch_size, shuffle, bptt_steps=None):
+        """Yield the minibatches of one epoch (see the class docstring)."""
+        n = len(self)
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        self.carried = None
+        if bptt_steps is None:
+            for lo in range(0, n, batch_size):
+                batch = self.take(order[lo : lo + batch_size])
+                batch.lanes = None
+                batch.weight = float(batch.lengths.sum())
+                yield batch
+        else:
+            yield from self._lane_batches(order, batch_size, bptt_steps)
+
+    def _lane_batches(self, order, n_lanes, k):
+        queues = [[] for _ in range(n_lanes)]
+        load = np.zeros(n_lanes, dtype=np.int64)
+        for i in order.tolist():
+            lane = int(np.argmin(load))
+            queues[lane].append(i)
+            load[lane] += self.lengths[i]
+        position = [0] * n_lanes  # index of the current sequence in each queue
+        offset = [0] * n_lanes  # steps of the current sequence already read
+        while True:
+            lanes = [q for q in range(n_lanes) if position[q] < len(queues[q])]
+            if not lanes:
+                return
+            seqs = np.array([queues[q][position[q]] for q in lanes])
+            starts = np.array([offset[q] for q in lanes])
+            lengths = np.minimum(self.lengths[seqs] - starts, k)
+            index = starts[:, None] + np.arange(int(lengths.max()))
+            index = np.minimum(index, self.inputs.shape[1] - 1)
+            batch = self._rows(seqs[:, None], index, lengths)
+            batch.lanes = np.asarray(lanes)
+            batch.continues = starts > 0
+            batch.weight = float(lengths.sum())
+            yield batch
+            for j, q in enumerate(lanes):
+                offset[q] += int(lengths[j])
+                if offset[q] >= self.lengths[seqs[j]]:
+                    position[q] += 1
+                    offset[q] = 0
+
+    def initial_states(self, network, batch):
+        """States carried into ``batch`` from the previous window of each lane."""
+        if batch.lanes is None or not batch.continues.any():
+            return None, None
+        h0, c0 = network._zero_states(batch.lanes.shape[0])
+        lanes, h, c = self.carried
+        where = {q: j for j, q in enumerate(lanes.tolist())}
+        for j, q in enumerate(batch.lanes.tolist()):
+            if batch.continues[j]:
+                h0[:, :, j] = h[:, :, where[q]]
+                c0[:, :, j] = c[:, :, where[q]]
+        return h0, c0
+
+    def loss_and_grad(self, estimator, network, batch, grad, masks):
+        """Mean next-step loss of ``batch`` plus L2; gradient into ``grad``.
+
+        The L2 term is ``alpha / 2 * ||W||^2 / n_steps``: the predicted
+        steps play the part of MLP's samples.
+        """
+        h0, c0 = self.initial_states(network, batch)
+        value, (h, c) = network.sequence_loss_and_grad(
+            batch.inputs, batch.lengths, batch.targets, self.loss, grad, h0, c0,
+            masks, self.output_mask,
+        )  # fmt: skip
+        if batch.lanes is not None:
+            self.carried = (batch.lanes, h, c)
+        scale = estimator.alpha / batch.weight
+        penalty = add_l2_penalty(network.theta, estimator._weight_mask, scale, grad)
+        return value + penalty
+
+
+def batch_shape(batch):
+    """``(B, T)`` of a batch of either kind."""
+    values = batch.inputs if isinstance(batch, SequenceData) else batch.values
+    return values.shape[:2]
+
+
+def dropout_masks(network, batch, rate, random_state, every_step=False):
     """Inverted-dropout masks for one batch (None when ``rate`` is 0)."""
     if rate == 0:
         return None
-    B, T = batch.values.shape[:2]
+    B, T = batch_shape(batch)
     D = network.hidden_size * network.n_directions
     keep = 1.0 - rate
-    shapes = [(B, T, D)] * (network.n_layers - 1) + [(B, D)]
+    head_shape = (B, T, D) if every_step else (B, D)
+    shapes = [(B, T, D)] * (network.n_layers - 1) + [head_shape]
     return [
         ((random_state.random_sample(shape) < keep) / keep).astype(network.dtype)
         for shape in shapes
@@ -83,11 +259,11 @@ def run_epochs(
     network,
     optimizer,
     data,
-    loss,
     n_epochs,
     validation_score=None,
     on_epoch_begin=None,
     on_epoch_end=None,
+    batch_options=(),
 ):
     """Train ``network`` for up to ``n_epochs`` epochs.
 
@@ -97,8 +273,9 @@ def run_epochs(
         Source of the settings and owner of the training record.
     network : RNNNetwork
     optimizer : object with ``update(theta, grad)``
-    data : TrainingData
-    loss : {"softmax", "squared"}
+    data : TrainingData or SequenceData
+        Yields the minibatches (``batches``) and computes their loss and
+        gradient (``loss_and_grad``).
     n_epochs : int
     validation_score : callable or None
         ``validation_score()`` scores the current network on held-out data
@@ -106,6 +283,8 @@ def run_epochs(
     on_epoch_begin, on_epoch_end : callable or None
         Hook points called around each epoch; ``on_epoch_end()`` returning
         True stops training (as a callback asking to stop).
+    batch_options : tuple
+        Extra arguments of ``data.batches`` (the generator's ``bptt_steps``).
 
     Returns
     -------
@@ -114,30 +293,26 @@ def run_epochs(
         it ran all ``n_epochs``.
     """
     rng = estimator._random_state
-    n = len(data)
-    batch_size = estimator._batch_size(n)
+    batch_size = estimator._batch_size(len(data))
     grad = np.zeros_like(network.theta)
     start = time.perf_counter()
     for _ in range(n_epochs):
         if on_epoch_begin is not None:
             on_epoch_begin()
-        order = rng.permutation(n) if estimator.shuffle else np.arange(n)
         epoch_loss = 0.0
         epoch_weight = 0.0
-        for lo in range(0, n, batch_size):
-            batch = data.take(order[lo : lo + batch_size])
-            batch_weight = float(batch.sample_weight.sum())
-            if batch_weight == 0:
+        for batch in data.batches(rng, batch_size, estimator.shuffle, *batch_options):
+            if batch.weight == 0:
                 continue  # nothing to learn from; keeps sum(w l) / sum(w) defined
-            masks = dropout_masks(network, batch, estimator.dropout, rng)
-            value = batch_loss_and_grad(
-                estimator, network, batch, grad, loss, masks, estimator.bptt_steps
+            masks = dropout_masks(
+                network, batch, estimator.dropout, rng, data.every_step
             )
+            value = data.loss_and_grad(estimator, network, batch, grad, masks)
             if estimator.clip_norm is not None:
                 clip_global_norm(grad, estimator.clip_norm)
             optimizer.update(network.theta, grad)
-            epoch_loss += value * batch_weight
-            epoch_weight += batch_weight
+            epoch_loss += value * batch.weight
+            epoch_weight += batch.weight
             estimator.t_ += batch.lengths.shape[0]
         estimator.n_iter_ += 1
         estimator.loss_curve_.append(epoch_loss / max(epoch_weight, 1e-300))

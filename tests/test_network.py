@@ -532,3 +532,81 @@ def test_network_embedding_pickle_and_astype():
     np.testing.assert_allclose(
         net32.predict(ids, lengths), net.predict(ids, lengths), rtol=1e-5, atol=1e-6
     )
+
+
+# ------------------------------------------------------- next-step (every step)
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("loss", LOSSES)
+def test_network_sequence_loss_and_grad_matches_finite_differences(cell, loss):
+    # Two layers, carried initial states, dropout masks, ragged lengths.
+    net = make_network(cell, n_layers=2, bidirectional=False)
+    B, T = 3, 4
+    lengths = np.array([4, 2, 3], dtype=np.int64)
+    rng = np.random.RandomState(3)
+    x = rng.normal(size=(B, T, 2))
+    if loss == "softmax":
+        targets = rng.randint(0, N_OUTPUTS, size=(B, T)).astype(np.int64)
+    else:
+        targets = rng.normal(size=(B, T, N_OUTPUTS))
+    h0 = rng.normal(size=(2, 1, B, 3))
+    c0 = rng.normal(size=(2, 1, B, 3))
+    masks = [
+        (rng.random_sample((B, T, 3)) > 0.3) / 0.7,
+        (rng.random_sample((B, T, 3)) > 0.3) / 0.7,
+    ]
+    grad = np.full_like(net.theta, np.nan)
+    value, (h, c) = net.sequence_loss_and_grad(
+        x, lengths, targets, loss, grad, h0, c0, masks
+    )
+    scratch = np.empty_like(net.theta)
+
+    def objective():
+        return net.sequence_loss_and_grad(
+            x, lengths, targets, loss, scratch, h0, c0, masks
+        )[0]
+
+    (numeric,) = numerical_gradient(objective, [net.theta])
+    assert relative_error(grad, numeric) <= 1e-6
+    # The loss is the mean over real steps of the reference per-step loss.
+    caches, features = net.forward(x, lengths, h0, c0, masks, every_step=True)
+    rows = [(i, t) for i in range(B) for t in range(lengths[i])]
+    out = net.head(np.array([features[i, t] for i, t in rows]))
+    row_targets = np.array([targets[i, t] for i, t in rows])
+    weights = np.full(len(rows), 1 / len(rows))
+    expected = reference_loss(loss, out, row_targets, weights)
+    np.testing.assert_allclose(value, expected, rtol=1e-12)
+    # The returned states are those after each sample's last real step.
+    for layer in range(2):
+        for i in range(B):
+            assert_states = caches[layer][0]["hs"][i, lengths[i] - 1]
+            np.testing.assert_array_equal(h[layer, 0, i], assert_states)
+    if cell == "lstm":
+        np.testing.assert_array_equal(c[0, 0, 0], caches[0][0]["cs"][0, 3])
+
+
+def test_network_sequence_windows_with_carried_state_equal_one_pass():
+    # Reading a sequence in two windows, the state carried between them,
+    # gives the same per-step outputs as one pass (the forward is exact).
+    net = make_token_network("lstm", n_layers=2, bidirectional=False)
+    ids = np.array([[3, 5, 1, 6, 2, 4]], dtype=np.int64)
+    whole, _ = net.step_outputs(ids, np.array([6]))
+    first, caches = net.step_outputs(ids[:, :4], np.array([4]))
+    h, c = net.final_states(caches, np.array([4]))
+    second, _ = net.step_outputs(ids[:, 4:], np.array([2]), h, c)
+    np.testing.assert_allclose(np.vstack([first, second]), whole, rtol=1e-12)
+
+
+def test_network_sequence_output_mask_gives_zero_probability():
+    net = make_token_network("gru", n_layers=1, bidirectional=False)
+    ids = np.array([[3, 5, 1]], dtype=np.int64)
+    mask = np.zeros(N_OUTPUTS, dtype=bool)
+    mask[0] = True
+    targets = np.array([[1, 2, 1]], dtype=np.int64)
+    grad = np.empty_like(net.theta)
+    net.sequence_loss_and_grad(
+        ids, np.array([3]), targets, "softmax", grad, output_mask=mask
+    )
+    # The masked output's head column gets no gradient at all.
+    g = net.views(grad)
+    assert np.all(g["head.W"][:, 0] == 0) and g["head.b"][0] == 0
+    assert np.abs(g["head.W"][:, 1:]).min() > 0

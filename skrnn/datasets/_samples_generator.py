@@ -127,6 +127,96 @@ def make_sequence_classification(
     return X, y
 
 
+_SINE_MIN_PERIOD = 8.0
+_SINE_MAX_PERIOD = 40.0
+
+
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_timesteps": [Interval(Integral, 1, None, closed="left")],
+        "n_channels": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_sine_waves(
+    n_samples=100,
+    n_timesteps=100,
+    *,
+    n_channels=1,
+    n_components=2,
+    noise=0.05,
+    random_state=None,
+):
+    """Generate noisy series that are each a sum of a few sine waves.
+
+    Every series, and every channel of a series, draws its own
+    ``n_components`` sines: a period uniform in [8, 40] steps, a phase
+    uniform in [0, 2*pi) and an amplitude uniform in [0.5, 1.5]. The
+    amplitudes are then scaled so that their squares sum to 2, which gives
+    the clean signal values of order 1: a mean square of 1 on average over
+    series (over a finite window it varies from series to series, as sines
+    of close periods beat), and at most ``sqrt(2 * n_components)`` in
+    absolute value. The scaling does not depend on ``n_timesteps``: with the
+    same seed, the clean signals of longer series extend those of shorter
+    ones. Gaussian noise of standard
+    deviation ``noise`` is added to the clean signal. A task for forecasting
+    (predict the next steps) or denoising.
+
+    Parameters
+    ----------
+    n_samples : int, default=100
+        Number of series.
+    n_timesteps : int, default=100
+        Length of the series.
+    n_channels : int, default=1
+        Channels per time step, each an independent sum of sines; 1 gives a
+        2-D array of univariate series.
+    n_components : int, default=2
+        Number of sines summed in each channel of each series.
+    noise : float, default=0.05
+        Standard deviation of the Gaussian noise; 0 gives the clean sums.
+    random_state : int, RandomState instance or None, default=None
+        Seed of every random draw. The noise is drawn after the sines, so the
+        same seed gives the same clean signal whatever ``noise`` is.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps) or \
+            (n_samples, n_timesteps, n_channels)
+        The series, float64 (3-D when ``n_channels > 1``).
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_sine_waves
+    >>> X = make_sine_waves(n_samples=4, n_timesteps=50, random_state=0)
+    >>> X.shape, X.dtype
+    ((4, 50), dtype('float64'))
+    >>> make_sine_waves(n_samples=4, n_timesteps=50, n_channels=3,
+    ...                 random_state=0).shape
+    (4, 50, 3)
+    """
+    rng = check_random_state(random_state)
+    size = (n_samples, n_channels, n_components)
+    periods = rng.uniform(_SINE_MIN_PERIOD, _SINE_MAX_PERIOD, size=size)
+    phases = rng.uniform(0.0, 2.0 * np.pi, size=size)
+    amplitudes = rng.uniform(0.5, 1.5, size=size)
+    amplitudes *= np.sqrt(2.0 / np.sum(amplitudes**2, axis=-1, keepdims=True))
+    # One component at a time keeps memory at the size of X.
+    steps = np.arange(n_timesteps, dtype=np.float64)[None, :, None]
+    X = np.zeros((n_samples, n_timesteps, n_channels))
+    for k in range(n_components):
+        angular = 2.0 * np.pi / periods[:, None, :, k]
+        X += amplitudes[:, None, :, k] * np.sin(angular * steps + phases[:, None, :, k])
+    X += noise * rng.normal(size=X.shape)
+    if n_channels == 1:
+        X = X[:, :, 0]
+    return X
+
+
 def _distinct_sign_patterns(rng, n_patterns, n_signs):
     """``n_patterns`` distinct rows of ``n_signs`` random signs (+1 / -1)."""
     patterns = rng.choice([-1.0, 1.0], size=(n_patterns, n_signs))

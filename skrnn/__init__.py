@@ -4,8 +4,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skrnn._classifier import RNNClassifier
+from skrnn._generator import RNNSequenceGenerator
 from skrnn._regressor import RNNRegressor
 from skrnn._tokenizer import Tokenizer
 from skrnn._version import __version__
 
-__all__ = ["RNNClassifier", "RNNRegressor", "Tokenizer", "__version__"]
+__all__ = [
+    "RNNClassifier",
+    "RNNRegressor",
+    "RNNSequenceGenerator",
+    "Tokenizer",
+    "__version__",
+]

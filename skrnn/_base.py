@@ -160,6 +160,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     _loss = None  # "softmax" or "squared", set by subclasses
     _stratify = False
+    _min_timesteps = 1  # shortest numeric sequence accepted
 
     # ------------------------------------------------------------------ fit
     def _batch_size(self, n_samples):
@@ -180,19 +181,11 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
-        values, lengths = self._validate_input(X, reset=first_pass)
-        n_samples = values.shape[0]
-        targets = self._encode_targets(y, n_samples, first_pass)
-        sample_weight = _check_sample_weight(sample_weight, values, dtype=np.float64)
+        data, dtype = self._training_data(X, y, sample_weight, first_pass)
         if first_pass:
-            # Text and token ids compute in float32 (the fast path).
-            discrete = self._input_kind != "numeric"
-            self._initialize(np.float32 if discrete else values.dtype)
+            self._initialize(dtype)
         network = self._network
-        values = self._as_network_input(values)
-        if self._loss == "squared":
-            targets = targets.astype(network.dtype)
-        data = TrainingData(values, lengths, targets, sample_weight)
+        data = self._cast_training_data(data)
 
         validation_score = None
         if self.early_stopping and not incremental:
@@ -226,6 +219,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             validation_score,
             on_epoch_begin,
             on_epoch_end,
+            self._batch_options(),
         )
         check_finite(network)
         callback_ctx.call_on_fit_task_end(
@@ -242,6 +236,29 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         return self
+
+    def _training_data(self, X, y, sample_weight, first_pass):
+        """Validate the training set; return it and the compute dtype.
+
+        Many-to-one: one encoded target per sequence. Text and token ids
+        compute in float32 (the fast path), numeric input in its own dtype.
+        """
+        values, lengths = self._validate_input(X, reset=first_pass)
+        targets = self._encode_targets(y, values.shape[0], first_pass)
+        sample_weight = _check_sample_weight(sample_weight, values, dtype=np.float64)
+        dtype = np.float32 if self._input_kind != "numeric" else values.dtype
+        return TrainingData(values, lengths, targets, sample_weight), dtype
+
+    def _cast_training_data(self, data):
+        """The training data in the network's compute dtype."""
+        data.values = self._as_network_input(data.values)
+        if self._loss == "squared":
+            data.targets = data.targets.astype(self._network.dtype)
+        return data
+
+    def _batch_options(self):
+        """Extra arguments of the training data's ``batches``."""
+        return ()
 
     # ---------------------------------------------------------------- input
     def _validate_input(self, X, *, reset):
@@ -270,7 +287,11 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"but X holds {names[kind]}."
             )
         if kind == "numeric":
-            return validate_sequences(self, X, reset=reset)
+            # At predict time the fitted width is the check (sklearn's message).
+            min_timesteps = self._min_timesteps if reset else 1
+            return validate_sequences(
+                self, X, reset=reset, ensure_min_timesteps=min_timesteps
+            )
         if kind == "text":
             ids = self._tokenize(X, reset=reset)
         else:
@@ -298,15 +319,34 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 if hasattr(self, attribute):
                     delattr(self, attribute)
         if reset:
-            tokenizer = Tokenizer() if self.tokenizer is None else self.tokenizer
+            tokenizer = self.tokenizer
+            if tokenizer is None:
+                tokenizer = self._default_tokenizer()
             self.tokenizer_ = clone(tokenizer)
             ids = self.tokenizer_.fit_transform(docs)
             vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
             size = max(vocabulary.values()) + 1 if vocabulary else 0
             self.vocabulary_size_ = max(size, int(ids.max(initial=0)) + 1, N_RESERVED)
+        elif isinstance(docs, list) and self._reads_whole_documents():
+            # Read new documents whole: the fitted width would truncate those
+            # longer than every training document.
+            id_lists = self.tokenizer_._id_lists(docs)
+            width = max([1, *map(len, id_lists)])
+            ids = np.zeros((len(id_lists), width), dtype=np.int64)
+            for i, row in enumerate(id_lists):
+                ids[i, : len(row)] = row
         else:
             ids = self.tokenizer_.transform(docs)
         return np.asarray(ids)
+
+    def _reads_whole_documents(self):
+        """Whether ``tokenizer_`` is a Tokenizer without a set ``max_length``."""
+        tokenizer = self.tokenizer_
+        return isinstance(tokenizer, Tokenizer) and tokenizer.max_length is None
+
+    def _default_tokenizer(self):
+        """The tokenizer used when the ``tokenizer`` parameter is None."""
+        return Tokenizer()
 
     def _check_documents(self, ids, lengths, kind, training):
         """Reject sequences without tokens at fit; define them at predict.
@@ -394,12 +434,12 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             stratify=stratify,
         )
         held_out = data.take(val)
+        return data.take(train), lambda: self._validation_score(held_out)
 
-        def validation_score():
-            raw = self._network.predict(held_out.values, held_out.lengths)
-            return self._score_encoded(raw, held_out.targets, held_out.sample_weight)
-
-        return data.take(train), validation_score
+    def _validation_score(self, held_out):
+        """Score (higher is better) of the current network on held-out data."""
+        raw = self._network.predict(held_out.values, held_out.lengths)
+        return self._score_encoded(raw, held_out.targets, held_out.sample_weight)
 
     # ------------------------------------------------------------- predict
     def _raw_predict(self, X):

@@ -33,7 +33,9 @@ dropout : float, default=0.0
 
 tokenizer : Tokenizer or None, default=None
     Splits raw text into token ids. It is cloned and fitted on the
-    training text as ``tokenizer_``; None uses ``Tokenizer()`` (words).
+    training text as ``tokenizer_``; None uses ``Tokenizer()`` (words) in
+    RNNClassifier and RNNRegressor, ``Tokenizer(analyzer="char")`` in
+    RNNSequenceGenerator.
     Any transformer with ``fit`` and ``transform`` returning padded int
     ids (0 for padding) will do.
 

@@ -15,7 +15,7 @@ outputs of the head.
 
 import numpy as np
 
-from skrnn._kernels import CELL_KERNELS
+from skrnn._kernels import CELL_CODES, CELL_KERNELS
 from skrnn._kernels._dense import (
     dense_backward,
     dense_forward,
@@ -23,6 +23,7 @@ from skrnn._kernels._dense import (
     squared_error,
 )
 from skrnn._kernels._embedding import embedding_backward, embedding_forward
+from skrnn._kernels._generate import continue_series, sample_tokens
 
 # Logit given to outputs that can never occur (finite, so that no inf or NaN
 # enters a kernel; exp() of it underflows to exactly 0 in float32 and float64).
@@ -135,6 +136,36 @@ class RNNNetwork:
             out[name] = flat[offset : offset + size].reshape(shape)
             offset += size
         return out
+
+    def offsets(self):
+        """Offset in ``theta`` of each named parameter."""
+        out = {}
+        offset = 0
+        for name, shape in self._layout:
+            out[name] = offset
+            offset += int(np.prod(shape))
+        return out
+
+    def step_tables(self):
+        """Where the generation loops find each parameter in ``theta``.
+
+        Returns ``(layers, head, embedding)``, int64 tables laid out as
+        ``skrnn._kernels._generate`` expects. Unidirectional networks only.
+        """
+        o = self.offsets()
+        rows = []
+        for layer in range(self.n_layers):
+            prefix = f"layer{layer}.dir0."
+            F = self.n_inputs if layer == 0 else self.hidden_size
+            names = ("W_x", "W_h", "b", "b_h")
+            rows.append([o[prefix + name] for name in names] + [F])
+        head = [o["head.W"], o["head.b"]]
+        embedding = [o.get("embedding.W", 0), self.vocabulary_size or 0, self.n_inputs]
+        return (
+            np.array(rows, dtype=np.int64),
+            np.array(head, dtype=np.int64),
+            np.array(embedding, dtype=np.int64),
+        )
 
     def _build_views(self):
         self.params = self.views(self.theta)
@@ -564,3 +595,61 @@ class RNNNetwork:
         if embedded:
             embedding_backward(x, lengths, dx, g["embedding.W"])
         return float(value), self.final_states(caches, lengths)
+
+    def _warm_up(self, x, lengths):
+        """States after reading ``x`` and the head's output at its last step."""
+        caches, features = self.forward(x, lengths)
+        h, c = self.final_states(caches, lengths)
+        # (L, 1, N, H) -> (L, N, H), what the step loops advance in place.
+        h = np.ascontiguousarray(h[:, 0])
+        c = np.ascontiguousarray(c[:, 0])
+        return h, c, self.head(features)
+
+    def sample(
+        self, prompt, lengths, uniforms, forbidden, temperature, top_k, end_id,
+        stop_at_end,
+    ):  # fmt: skip
+        """Read the prompts, then draw one token per step (loop in Numba).
+
+        Parameters
+        ----------
+        prompt : ndarray of shape (N, T), int64
+            Token ids, left-aligned, ``lengths`` of them per row.
+        lengths : ndarray of shape (N,), int64
+        uniforms : ndarray of shape (N, n_steps), float64
+            One uniform draw per token.
+        forbidden : ndarray of shape (n_outputs,), bool
+        temperature : float
+        top_k : int
+            0 for no top-k filter.
+        end_id : int
+        stop_at_end : bool
+
+        Returns
+        -------
+        tokens : ndarray of shape (N, n_steps), int64
+            Drawn ids, -1 after a sequence stopped.
+        n_generated : ndarray of shape (N,), int64
+        """
+        h, c, logits = self._warm_up(prompt, lengths)
+        layers, head, embedding = self.step_tables()
+        tokens = np.empty(uniforms.shape, dtype=np.int64)
+        n_generated = sample_tokens(
+            self.theta, layers, CELL_CODES[self.cell], embedding, head, h, c,
+            logits, uniforms, forbidden, float(temperature), int(top_k), end_id,
+            stop_at_end, tokens,
+        )  # fmt: skip
+        return tokens, n_generated
+
+    def continue_series(self, prompt, lengths, n_steps):
+        """Read the prompts, then feed each prediction back for ``n_steps`` steps.
+
+        Returns an ndarray of shape (N, n_steps, C): the new values.
+        """
+        h, c, first = self._warm_up(prompt, lengths)
+        layers, head, _ = self.step_tables()
+        out = np.empty((prompt.shape[0], n_steps, self.n_outputs), dtype=self.dtype)
+        continue_series(
+            self.theta, layers, CELL_CODES[self.cell], head, h, c, first, out
+        )
+        return out

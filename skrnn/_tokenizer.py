@@ -408,9 +408,7 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 f"{'raw text documents' if kind == 'text' else 'a 2-D array'}."
             )
         if kind == "text":
-            analyze = self._build_analyzer()
-            vocab = self.vocabulary_
-            return self._pad([[vocab.get(t, OOV) for t in analyze(d)] for d in docs])
+            return self._pad(self._id_lists(docs))
         if self._tokens is not None:
             X = validate_data(self, X, reset=False, dtype="numeric")
             pos = np.searchsorted(self._tokens, X)
@@ -424,6 +422,12 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 [[vocab.get(str(v), OOV) for v in row] for row in X], dtype=np.int64
             ).reshape(X.shape)
         return self._pad(list(ids))
+
+    def _id_lists(self, docs):
+        """The ids of each document's tokens, neither padded nor truncated."""
+        analyze = self._build_analyzer()
+        vocab = self.vocabulary_
+        return [[vocab.get(t, OOV) for t in analyze(d)] for d in docs]
 
     def inverse_transform(self, X):
         """Map id sequences back to text.

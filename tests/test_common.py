@@ -49,5 +49,10 @@ def test_common_check_estimator_with_defaults(name, cls):
 
 def test_common_all_is_complete():
     names = {name for name, _ in all_estimators()}
-    assert names == {"RNNClassifier", "RNNRegressor", "Tokenizer"}
+    assert names == {
+        "RNNClassifier",
+        "RNNRegressor",
+        "RNNSequenceGenerator",
+        "Tokenizer",
+    }
     assert set(skrnn.__all__) == names | {"__version__"}

@@ -1,6 +1,7 @@
 """Numba kernels: pure functions over C-contiguous arrays (private).
 
-``CELL_KERNELS`` maps a cell name to ``(forward, backward, step, n_gates)``.
+``CELL_KERNELS`` maps a cell name to ``(forward, backward, step, n_gates)``;
+``CELL_CODES`` maps it to the integer the generation loops dispatch on.
 """
 
 # Authors: The skrnn developers
@@ -18,3 +19,5 @@ CELL_KERNELS = {
     "lstm": (_lstm.lstm_forward, _lstm.lstm_backward, _lstm.lstm_step, _lstm.N_GATES),
     "gru": (_gru.gru_forward, _gru.gru_backward, _gru.gru_step, _gru.N_GATES),
 }
+
+CELL_CODES = {"rnn": 0, "lstm": 1, "gru": 2}

@@ -1,0 +1,622 @@
+"""RNNSequenceGenerator: a next-step model that generates and scores sequences."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from skrnn._base import _PREDICT_BATCH, BaseRNN
+from skrnn._docstrings import fill_doc
+from skrnn._kernels._dense import log_softmax
+from skrnn._network import MASKED_LOGIT
+from skrnn._sequences import OOV_ID, PAD_ID, text_documents
+from skrnn._tokenizer import BEGIN, END, UNK_MARKER, Tokenizer
+from skrnn._training import SequenceData
+
+# Default lanes of stateful truncated BPTT when batch_size="auto".
+_AUTO_LANES = 32
+
+
+def _fitted_on_discrete(estimator):
+    """available_if condition: a text or token-id fit (not numeric series)."""
+    check_is_fitted(estimator)
+    return estimator._input_kind != "numeric"
+
+
+@fill_doc
+class RNNSequenceGenerator(BaseRNN):
+    """Recurrent next-step model: generates, continues and scores sequences.
+
+    A language model on text (characters or words) or token ids, trained to
+    predict every next token (softmax cross-entropy); on numeric series, a
+    model trained to predict every next value (squared error). It generates
+    new text by sampling one token at a time (temperature, top-k, prompts),
+    continues a series, scores sequences (log-likelihood, perplexity) and
+    predicts what comes next.
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    RNNClassifier : Many-to-one classifier on the same network.
+    Tokenizer : Splits text into the tokens the model reads.
+
+    Notes
+    -----
+    Each document is read as begin marker, tokens, end marker: the model
+    predicts every token and the end marker, so generation can stop by
+    itself and ``score_samples`` counts the end marker as a predicted token.
+    The padding and begin ids are never predicted (probability 0).
+
+    With ``bptt_steps`` set, training is truncated backpropagation through
+    time in stateful lanes: each of ``batch_size`` lanes (32 when "auto")
+    reads its documents window after window, carrying the state from one
+    window to the next of the same document. A document longer than its
+    share of the corpus (``ceil(n_steps / lanes)``) is cut into pieces of
+    that length first, so one long text trains as ``lanes`` parallel
+    streams. Without ``bptt_steps`` each document is one sequence, batched
+    with masking. ``bidirectional=True`` is refused: a next-step model may
+    not read the future.
+
+    %(notes)s
+
+    References
+    ----------
+    %(references)s
+    .. [4] Karpathy, A. (2015). The unreasonable effectiveness of recurrent
+       neural networks (character-level language models).
+
+    Examples
+    --------
+    >>> from skrnn import RNNSequenceGenerator
+    >>> gen = RNNSequenceGenerator(hidden_size=16, random_state=0)
+    >>> gen = gen.fit(["hello"] * 20)
+    >>> gen.generate(10, prompt="h", temperature=0)
+    'hello'
+    >>> float(gen.perplexity(["hello"])) < 1.1
+    True
+    """
+
+    _loss = None  # set at fit: "softmax" for text and tokens, "squared" numeric
+    _min_timesteps = 2
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        hidden_size=64,
+        n_layers=1,
+        bidirectional=False,
+        embedding_dim=32,
+        dropout=0.0,
+        tokenizer=None,
+        input_type="auto",
+        optimizer="adam",
+        learning_rate_init=0.002,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        rho=0.9,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        bptt_steps=None,
+        clip_norm=5.0,
+        alpha=1e-4,
+        warm_start=False,
+        shuffle=True,
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_size=hidden_size,
+            n_layers=n_layers,
+            bidirectional=bidirectional,
+            embedding_dim=embedding_dim,
+            dropout=dropout,
+            tokenizer=tokenizer,
+            input_type=input_type,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            rho=rho,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            bptt_steps=bptt_steps,
+            clip_norm=clip_norm,
+            alpha=alpha,
+            warm_start=warm_start,
+            shuffle=shuffle,
+            random_state=random_state,
+            verbose=verbose,
+        )
+
+    # --------------------------------------------------------- input / data
+    def _default_tokenizer(self):
+        return Tokenizer(analyzer="char")
+
+    def _check_documents(self, ids, lengths, kind, training):
+        # An empty document is a real event for a language model (begin
+        # marker, then end marker): nothing to reject or replace.
+        pass
+
+    def _next_step_data(self, X, *, reset):
+        """Inputs, targets and predicted-step counts of every sequence.
+
+        Discrete: input ``[begin, t_1, ..., t_n]``, target ``[t_1, ..., t_n,
+        end]``. Numeric: input ``x_1 .. x_{n-1}``, target ``x_2 .. x_n``.
+        """
+        values, lengths = self._validate_input(X, reset=reset)
+        if reset:
+            self._loss = "squared" if self._input_kind == "numeric" else "softmax"
+        if self._input_kind == "numeric":
+            if lengths.min() < 2:
+                raise ValueError(
+                    f"Found a sequence of {lengths.min()} time step(s) while a "
+                    "minimum of 2 is required: a next-step model predicts every "
+                    "step after the first."
+                )
+            inputs = np.ascontiguousarray(values[:, :-1])
+            targets = np.ascontiguousarray(values[:, 1:])
+            return inputs, targets, lengths - 1
+        n, T = values.shape
+        inputs = np.zeros((n, T + 1), dtype=np.int64)
+        inputs[:, 0] = BEGIN
+        inputs[:, 1:] = values
+        targets = np.zeros((n, T + 1), dtype=np.int64)
+        targets[:, :T] = values
+        targets[np.arange(n), lengths] = END
+        return inputs, targets, lengths + 1
+
+    def _training_data(self, X, y, sample_weight, first_pass):
+        if self.bidirectional:
+            raise ValueError(
+                "RNNSequenceGenerator needs bidirectional=False: a next-step model "
+                "may not read the steps it predicts."
+            )
+        inputs, targets, lengths = self._next_step_data(X, reset=first_pass)
+        discrete = self._input_kind != "numeric"
+        dtype = np.float32 if discrete else inputs.dtype
+        data = SequenceData(inputs, targets, lengths, self._loss)
+        if self.bptt_steps is not None:
+            lanes = _AUTO_LANES if self.batch_size == "auto" else self.batch_size
+            share = -(-int(lengths.sum()) // lanes)
+            data = data.cut(max(self.bptt_steps, share))
+        return data, dtype
+
+    def _cast_training_data(self, data):
+        data.output_mask = self._output_mask()
+        if self._input_kind == "numeric":
+            data.inputs = data.inputs.astype(self._network.dtype, copy=False)
+            data.targets = data.targets.astype(self._network.dtype, copy=False)
+        return data
+
+    def _batch_size(self, n_samples):
+        if self.bptt_steps is not None and self.batch_size == "auto":
+            return min(_AUTO_LANES, n_samples)
+        return super()._batch_size(n_samples)
+
+    def _batch_options(self):
+        return (self.bptt_steps,)
+
+    def _n_outputs(self):
+        if self._input_kind == "numeric":
+            return self.n_channels_in_
+        return self.vocabulary_size_
+
+    def _output_mask(self):
+        """Ids never predicted: padding and the begin marker (None if numeric)."""
+        if self._input_kind == "numeric":
+            return None
+        mask = np.zeros(self.vocabulary_size_, dtype=bool)
+        mask[[PAD_ID, BEGIN]] = True
+        return mask
+
+    def _validation_score(self, held_out):
+        total, count = self._log_likelihoods(
+            held_out.inputs, held_out.targets, held_out.lengths
+        )
+        return float(total.sum() / count.sum())
+
+    # The abstract hooks of the many-to-one estimators are not used here.
+    def _encode_targets(self, y, n_samples, first_pass):  # pragma: no cover
+        raise NotImplementedError
+
+    def _score_encoded(self, raw, targets, sample_weight):  # pragma: no cover
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the next-step model on sequences ``X``.
+
+        Parameters
+        ----------
+        X : iterable of str, array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_channels), or list of array-like
+            Training text (documents; characters or words per
+            ``tokenizer``), token ids (``input_type="tokens"``), or numeric
+            series of at least 2 steps: rows of a 2-D array, a 3-D array
+            with channels last, or a list of arrays of different lengths.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : RNNSequenceGenerator
+            The fitted estimator.
+        """
+        return self._fit(X, None, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch over ``X``.
+
+        Parameters
+        ----------
+        X : iterable of str, array-like or list of array-like
+            Training sequences, as in :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : RNNSequenceGenerator
+            The estimator, trained one more epoch.
+        """
+        return self._fit(X, None, incremental=True)
+
+    # ------------------------------------------------------------- scoring
+    def _outputs_at_every_step(self, inputs, lengths):
+        """Head outputs at every predicted step, as rows, in batches."""
+        network = self._network
+        if self._input_kind == "numeric":
+            inputs = inputs.astype(network.dtype, copy=False)
+        mask = self._output_mask()
+        chunks = []
+        for lo in range(0, inputs.shape[0], _PREDICT_BATCH):
+            batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
+            T = int(batch_lengths.max())
+            batch = np.ascontiguousarray(inputs[lo : lo + _PREDICT_BATCH, :T])
+            out, _ = network.step_outputs(batch, batch_lengths)
+            if mask is not None:
+                out[:, mask] = MASKED_LOGIT
+            chunks.append(out)
+        return np.concatenate(chunks)
+
+    def _log_likelihoods(self, inputs, targets, lengths):
+        """Per sequence: summed log-likelihood (or minus squared error), steps."""
+        out = self._outputs_at_every_step(inputs, lengths)
+        valid = np.arange(targets.shape[1])[None, :] < lengths[:, None]
+        row_targets = targets[valid]
+        if self._input_kind == "numeric":
+            diff = out.astype(np.float64) - row_targets
+            per_row = -np.sum(diff * diff, axis=1)
+        else:
+            log_p = np.empty_like(out)
+            log_softmax(out, log_p)
+            per_row = log_p[np.arange(out.shape[0]), row_targets].astype(np.float64)
+        sequence = np.repeat(np.arange(lengths.shape[0]), lengths)
+        total = np.bincount(sequence, weights=per_row, minlength=lengths.shape[0])
+        return total, lengths
+
+    def score_samples(self, X):
+        """Log-likelihood of each sequence under the model.
+
+        Parameters
+        ----------
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Text and tokens: the sum of the natural log-probabilities of
+            every predicted token, the end marker included (tokens unseen at
+            fit are scored as the out-of-vocabulary id). Numeric series:
+            minus the sum over the predicted steps (all but the first) of the
+            squared one-step error, summed over channels.
+        """
+        check_is_fitted(self)
+        inputs, targets, lengths = self._next_step_data(X, reset=False)
+        total, _ = self._log_likelihoods(inputs, targets, lengths)
+        return total
+
+    def score(self, X, y=None):
+        """Mean log-likelihood per predicted token (higher is better).
+
+        Parameters
+        ----------
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            The sum of :meth:`score_samples` over ``X`` divided by the number
+            of predicted tokens (for numeric series: minus the mean squared
+            one-step error per predicted step).
+        """
+        check_is_fitted(self)
+        inputs, targets, lengths = self._next_step_data(X, reset=False)
+        total, count = self._log_likelihoods(inputs, targets, lengths)
+        return float(total.sum() / count.sum())
+
+    @available_if(_fitted_on_discrete)
+    def perplexity(self, X):
+        """Perplexity of the model on ``X``: ``exp(-score(X))``.
+
+        Parameters
+        ----------
+        X : iterable of str or array-like of token ids
+            Text or token sequences of the kind seen at fit.
+
+        Returns
+        -------
+        perplexity : float
+            1 for a model certain of every token; the vocabulary size for
+            a uniform guess.
+        """
+        return float(np.exp(-self.score(X)))
+
+    # ------------------------------------------------------------ predict
+    def _last_outputs(self, X):
+        """Head outputs after the last step of each sequence of ``X``."""
+        check_is_fitted(self)
+        if self._input_kind == "numeric":
+            # The next value follows the last real step: every step is input.
+            inputs, lengths = self._validate_input(X, reset=False)
+            inputs = inputs.astype(self._network.dtype, copy=False)
+        else:
+            # [begin, t_1, ..., t_n]: the end marker is never input.
+            inputs, _, lengths = self._next_step_data(X, reset=False)
+        network = self._network
+        out = np.empty((inputs.shape[0], network.n_outputs), dtype=network.dtype)
+        for lo in range(0, inputs.shape[0], _PREDICT_BATCH):
+            batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
+            T = int(batch_lengths.max())
+            batch = np.ascontiguousarray(inputs[lo : lo + _PREDICT_BATCH, :T])
+            out[lo : lo + _PREDICT_BATCH] = network.predict(batch, batch_lengths)
+        mask = self._output_mask()
+        if mask is not None:
+            out[:, mask] = MASKED_LOGIT
+        return out
+
+    @available_if(_fitted_on_discrete)
+    def predict_proba(self, X):
+        """Distribution of the next token after each sequence.
+
+        Parameters
+        ----------
+        X : iterable of str or array-like of token ids
+            Text or token sequences of the kind seen at fit.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, vocabulary_size_)
+            Columns in id order; the padding and begin ids get 0, the end
+            id is the probability that the sequence ends there.
+        """
+        out = self._last_outputs(X)
+        log_p = np.empty_like(out)
+        log_softmax(out, log_p)
+        return np.exp(log_p)
+
+    def predict(self, X):
+        """The most likely next token (or the next value) after each sequence.
+
+        Parameters
+        ----------
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit.
+
+        Returns
+        -------
+        next : ndarray of shape (n_samples,) or (n_samples, n_channels)
+            Text: the next token as a str (``""`` when the most likely next
+            event is the end of the text, ``"<unk>"`` for the
+            out-of-vocabulary id); tokens: the next id; numeric series: the
+            next value, one per sequence for univariate series.
+        """
+        out = self._last_outputs(X)
+        if self._input_kind == "numeric":
+            return out.ravel() if out.shape[1] == 1 else out
+        ids = np.argmax(out, axis=1)
+        if self._input_kind == "tokens":
+            return ids
+        names = self._token_names()
+        return np.array([names[i] for i in ids], dtype=object)
+
+    def _token_names(self):
+        """The string of every id: "" for the reserved markers, "<unk>" for OOV."""
+        names = [""] * self.vocabulary_size_
+        names[OOV_ID] = UNK_MARKER
+        for token, i in getattr(self.tokenizer_, "vocabulary_", {}).items():
+            names[i] = str(token)
+        return names
+
+    # ----------------------------------------------------------- generate
+    @validate_params(
+        {
+            "n_steps": [Interval(Integral, 1, None, closed="left")],
+            "prompt": [None, "array-like", str],
+            "temperature": [Interval(Real, 0, None, closed="left")],
+            "top_k": [None, Interval(Integral, 1, None, closed="left")],
+            "n_samples": [Interval(Integral, 1, None, closed="left")],
+            "stop_at_end": ["boolean"],
+            "random_state": ["random_state"],
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def generate(
+        self,
+        n_steps=100,
+        *,
+        prompt=None,
+        temperature=1.0,
+        top_k=None,
+        n_samples=1,
+        stop_at_end=True,
+        random_state=None,
+    ):
+        """Generate text or token ids, or continue a series.
+
+        Parameters
+        ----------
+        n_steps : int, default=100
+            Tokens to draw (at most: fewer when the end marker is drawn and
+            ``stop_at_end``), or values to generate for a numeric model.
+        prompt : str, array-like or None, default=None
+            Text (or token ids) the generated tokens continue; the network
+            reads it first. None starts a new document. Required for a
+            numeric model: a series of shape (T,) or (T, n_channels).
+        temperature : float, default=1.0
+            Divides the logits before sampling: below 1 sharpens, above 1
+            flattens the distribution; 0 is greedy (the most likely token
+            each step).
+        top_k : int or None, default=None
+            Sample only among the ``top_k`` most likely tokens; 1 is greedy.
+        n_samples : int, default=1
+            Independent texts to generate.
+        stop_at_end : bool, default=True
+            Whether a text ends when the end marker is drawn.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; the same value gives the same text.
+
+        Returns
+        -------
+        generated : str, list of str, ndarray
+            Text models: the prompt followed by the generated text (tokens
+            joined with spaces for a word model), one str, or a list of
+            ``n_samples`` of them. Token models: the prompt's ids followed by
+            the generated ids (without the end marker), one int64 array or a
+            list of them. Numeric models: the new values only, an ndarray of
+            shape (n_steps, n_channels).
+        """
+        check_is_fitted(self)
+        if self._input_kind == "numeric":
+            return self._continue_series(prompt, n_steps)
+        prompt_ids, prompt_text = self._prompt_ids(prompt)
+        rng = check_random_state(random_state)
+        uniforms = rng.random_sample((n_samples, n_steps))
+        ids = np.tile(prompt_ids, (n_samples, 1))
+        lengths = np.full(n_samples, prompt_ids.shape[0], dtype=np.int64)
+        forbidden = self._output_mask()
+        tokens, n_generated = self._network.sample(
+            ids, lengths, uniforms, forbidden, temperature, top_k or 0, END,
+            stop_at_end,
+        )  # fmt: skip
+        results = []
+        for row, n in zip(tokens, n_generated):
+            new = row[:n]
+            new = new[new != END]
+            if self._input_kind == "tokens":
+                results.append(np.concatenate([prompt_ids[1:], new]))
+            else:
+                results.append(self._join(prompt_text, new))
+        return results[0] if n_samples == 1 else results
+
+    def _join(self, prompt_text, ids):
+        names = self._token_names()
+        char = getattr(self.tokenizer_, "analyzer", "word") == "char"
+        text = ("" if char else " ").join(names[i] for i in ids)
+        if not prompt_text:
+            return text
+        if char or not text:
+            return prompt_text + text
+        return prompt_text + " " + text
+
+    def _prompt_ids(self, prompt):
+        """``[begin, prompt ids...]`` and the prompt's text ("" if none)."""
+        if prompt is None:
+            return np.array([BEGIN], dtype=np.int64), ""
+        if self._input_kind == "text":
+            if not isinstance(prompt, str):
+                raise ValueError(
+                    "This model was fitted on text: the prompt must be a str, got "
+                    f"{type(prompt).__name__}."
+                )
+            ids = self._tokenize([prompt], reset=False)
+            ids = ids[0][ids[0] != PAD_ID]
+            if ids.size and np.all(ids == OOV_ID):
+                raise ValueError(
+                    f"The prompt {prompt!r} holds only tokens unseen at fit; the "
+                    "model cannot read it. Use tokens of the training text."
+                )
+            return np.concatenate([[BEGIN], ids]).astype(np.int64), prompt
+        if isinstance(prompt, str):
+            raise ValueError(
+                "This model was fitted on token ids: the prompt must be a sequence "
+                "of ids, got a str."
+            )
+        ids = check_array(prompt, ensure_2d=False, dtype=None, input_name="prompt")
+        if ids.ndim != 1 or ids.dtype.kind not in "iu":
+            raise ValueError("The prompt must be a 1-D sequence of integer token ids.")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.vocabulary_size_):
+            raise ValueError(
+                f"Token ids out of range: they must lie in [0, "
+                f"{self.vocabulary_size_}), got values in [{ids.min()}, {ids.max()}]."
+            )
+        ids = ids[ids != PAD_ID]
+        return np.concatenate([[BEGIN], ids]).astype(np.int64), ""
+
+    def _continue_series(self, prompt, n_steps):
+        if prompt is None:
+            raise ValueError(
+                "This model was fitted on numeric series: generate needs a prompt "
+                "series of shape (n_timesteps,) or (n_timesteps, n_channels)."
+            )
+        if isinstance(prompt, str) or text_documents([prompt]) is not None:
+            raise ValueError(
+                "This model was fitted on numeric series: the prompt must be a "
+                "series of numbers, not text."
+            )
+        series = check_array(
+            prompt, ensure_2d=False, dtype=[np.float64, np.float32],
+            input_name="prompt",
+        )  # fmt: skip
+        if series.ndim == 1:
+            series = series[:, None]
+        if series.ndim != 2 or series.shape[1] != self.n_channels_in_:
+            raise ValueError(
+                f"The prompt must have shape (n_timesteps,) or (n_timesteps, "
+                f"{self.n_channels_in_}), got {series.shape}."
+            )
+        network = self._network
+        x = np.ascontiguousarray(series[None].astype(network.dtype))
+        lengths = np.array([series.shape[0]], dtype=np.int64)
+        return network.continue_series(x, lengths, n_steps)[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags

@@ -1,0 +1,207 @@
+"""Generation loops: one step of the network per token, sampling inside Numba.
+
+The network's parameters arrive as the flat vector ``theta`` plus a table of
+offsets, so that one compiled loop serves any number of layers. Symbols:
+``N`` sequences generated together, ``L`` layers, ``H`` hidden units, ``G``
+gate columns per layer (``n_gates * H``), ``V`` head outputs, ``E`` input
+width of the first layer.
+
+``layers`` is an int64 table of shape (L, 5): for each layer the offsets in
+``theta`` of ``W_x`` (F, G), ``W_h`` (H, G), ``b`` (G,), ``b_h`` and the
+layer's input width F. ``cell`` is 0 (tanh), 1 (LSTM) or 2 (GRU).
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from numba import njit
+
+from skrnn._kernels._config import JIT_OPTIONS
+from skrnn._kernels._gru import gru_step
+from skrnn._kernels._linalg import project_rows
+from skrnn._kernels._lstm import lstm_step
+from skrnn._kernels._vanilla import vanilla_step
+
+
+@njit(**JIT_OPTIONS)
+def _n_gates(cell):
+    if cell == 0:
+        return 1
+    return 4 if cell == 1 else 3
+
+
+@njit(**JIT_OPTIONS)
+def _layer_step(theta, layers, layer, cell, x, h, c, z):
+    """Advance layer ``layer`` by one step on input ``x`` (N, F), in place."""
+    H = h.shape[1]
+    G = z.shape[1]
+    F = layers[layer, 4]
+    o = layers[layer]
+    W_x = theta[o[0] : o[0] + F * G].reshape((F, G))
+    W_h = theta[o[1] : o[1] + H * G].reshape((H, G))
+    b = theta[o[2] : o[2] + G]
+    n_b_h = H if cell == 2 else 0
+    b_h = theta[o[3] : o[3] + n_b_h]
+    if cell == 0:
+        vanilla_step(x, W_x, W_h, b, b_h, h, c, z)
+    elif cell == 1:
+        lstm_step(x, W_x, W_h, b, b_h, h, c, z)
+    else:
+        gru_step(x, W_x, W_h, b, b_h, h, c, z)
+
+
+@njit(**JIT_OPTIONS)
+def _network_step(theta, layers, cell, head, x, h, c, z, out):
+    """Run every layer on ``x`` (N, F) then the head into ``out`` (N, V)."""
+    L = h.shape[0]
+    inp = x
+    for layer in range(L):
+        _layer_step(theta, layers, layer, cell, inp, h[layer], c[layer], z)
+        inp = h[layer].copy()
+    D = h.shape[2]
+    V = out.shape[1]
+    W = theta[head[0] : head[0] + D * V].reshape((D, V))
+    b = theta[head[1] : head[1] + V]
+    project_rows(inp, inp.shape[0], W, b, out)
+
+
+@njit(**JIT_OPTIONS)
+def pick_token(logits, forbidden, temperature, top_k, u, p):
+    """Draw a token id from ``softmax(logits / temperature)`` over the top ``top_k``.
+
+    ``forbidden`` ids never come out; ``temperature == 0`` or ``top_k == 1``
+    is greedy (argmax, lowest id on ties). ``u`` is a uniform draw in [0, 1)
+    and ``p`` a float64 workspace of length V. Inverse-CDF sampling in
+    float64, in id order.
+    """
+    V = logits.shape[0]
+    best = -1
+    for v in range(V):
+        if not forbidden[v] and (best < 0 or logits[v] > logits[best]):
+            best = v
+    if temperature == 0.0 or top_k == 1:
+        return best
+    # Threshold of the top_k: the k-th largest allowed logit.
+    threshold = -np.inf
+    if 0 < top_k < V:
+        allowed = np.empty(V)
+        n = 0
+        for v in range(V):
+            if not forbidden[v]:
+                allowed[n] = logits[v]
+                n += 1
+        if top_k < n:
+            threshold = np.sort(allowed[:n])[n - top_k]
+    top = float(logits[best])
+    total = 0.0
+    for v in range(V):
+        if forbidden[v] or logits[v] < threshold:
+            p[v] = 0.0
+        else:
+            p[v] = np.exp((float(logits[v]) - top) / temperature)
+            total += p[v]
+    target = u * total
+    cumulative = 0.0
+    last = best
+    for v in range(V):
+        if p[v] > 0.0:
+            cumulative += p[v]
+            last = v
+            if cumulative > target:
+                return v
+    return last
+
+
+@njit(**JIT_OPTIONS)
+def sample_tokens(
+    theta, layers, cell, embedding, head, h, c, logits, uniforms, forbidden,
+    temperature, top_k, end_id, stop_at_end, out,
+):  # fmt: skip
+    """Sample ``out.shape[1]`` tokens for each of N sequences.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (n_params,)
+    layers : ndarray of shape (L, 5), int64
+        Offsets of each layer's parameters (see the module docstring).
+    cell : int
+    embedding : ndarray of shape (3,), int64
+        Offset of the embedding table in ``theta``, its rows V_in and its
+        width E.
+    head : ndarray of shape (2,), int64
+        Offsets of the head's ``W`` (H, V) and ``b`` (V,).
+    h, c : ndarray of shape (L, N, H)
+        States after the prompt; advanced in place.
+    logits : ndarray of shape (N, V)
+        Head outputs after the prompt; overwritten.
+    uniforms : ndarray of shape (N, n_steps), float64
+        One uniform draw in [0, 1) per token, from the caller's RandomState.
+    forbidden : ndarray of shape (V,), bool
+    temperature : float
+    top_k : int
+        0 for no top-k filter.
+    end_id : int
+    stop_at_end : bool
+        Whether a sequence stops after drawing ``end_id``.
+    out : ndarray of shape (N, n_steps), int64
+        Out: the drawn ids; -1 after a sequence stopped.
+
+    Returns
+    -------
+    n_generated : ndarray of shape (N,), int64
+        Tokens drawn per sequence (the end id included).
+    """
+    N, n_steps = out.shape
+    V = logits.shape[1]
+    start, V_in, E = embedding[0], embedding[1], embedding[2]
+    table = theta[start : start + V_in * E].reshape((V_in, E))
+    z = np.empty((N, _n_gates(cell) * h.shape[2]), dtype=theta.dtype)
+    x = np.empty((N, E), dtype=theta.dtype)
+    p = np.empty(V)
+    done = np.zeros(N, dtype=np.bool_)
+    n_generated = np.zeros(N, dtype=np.int64)
+    out[:] = -1
+    for s in range(n_steps):
+        for i in range(N):
+            if done[i]:
+                continue
+            token = pick_token(
+                logits[i], forbidden, temperature, top_k, uniforms[i, s], p
+            )
+            out[i, s] = token
+            n_generated[i] += 1
+            if token == end_id and stop_at_end:
+                done[i] = True
+            for e in range(E):
+                x[i, e] = table[token, e]
+        if s + 1 < n_steps:
+            _network_step(theta, layers, cell, head, x, h, c, z, logits)
+    return n_generated
+
+
+@njit(**JIT_OPTIONS)
+def continue_series(theta, layers, cell, head, h, c, first, out):
+    """Feed each predicted value back as the next input, ``out.shape[1]`` times.
+
+    Parameters
+    ----------
+    theta, layers, cell, head : as in :func:`sample_tokens`.
+    h, c : ndarray of shape (L, N, H)
+        States after the prompt; advanced in place.
+    first : ndarray of shape (N, C)
+        The prediction after the prompt (the first new value).
+    out : ndarray of shape (N, n_steps, C)
+        Out: the new values.
+    """
+    N, n_steps, C = out.shape
+    z = np.empty((N, _n_gates(cell) * h.shape[2]), dtype=theta.dtype)
+    x = first.copy()
+    prediction = np.empty((N, C), dtype=theta.dtype)
+    for s in range(n_steps):
+        for i in range(N):
+            for j in range(C):
+                out[i, s, j] = x[i, j]
+        if s + 1 < n_steps:
+            _network_step(theta, layers, cell, head, x, h, c, z, prediction)
+            x[:] = prediction

@@ -559,3 +559,22 @@ def test_training_check_gradients_detects_wrong_backward(cell, monkeypatch):
     assert check_gradients(est, X, y) > 1e-3
     monkeypatch.undo()
     assert check_gradients(est, X, y) < 1e-6
+
+
+@ignore_convergence
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_check_gradients_of_the_generator(cell):
+    # The next-step loss (every step, begin/end markers, masked outputs,
+    # embedding) and the squared next-value loss, two layers, ragged lengths.
+    from skrnn import RNNSequenceGenerator
+
+    text = RNNSequenceGenerator(
+        cell=cell, hidden_size=4, embedding_dim=3, n_layers=2, max_iter=3,
+        random_state=0,
+    ).fit(["hello there", "help", ""])  # fmt: skip
+    assert check_gradients(text, ["hello there", "hex", ""]) < 1e-6
+    X = [np.random.RandomState(k).normal(size=(4 + k, 2)) for k in range(3)]
+    numeric = RNNSequenceGenerator(
+        cell=cell, hidden_size=4, max_iter=3, random_state=0
+    ).fit(X)
+    assert check_gradients(numeric, X) < 1e-6

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from skrnn._training import TrainingData, batch_loss_and_grad
+from skrnn._training import SequenceData, TrainingData, batch_loss_and_grad
 
 
 def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
@@ -23,12 +23,13 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
 
     Parameters
     ----------
-    estimator : RNNClassifier or RNNRegressor
+    estimator : RNNClassifier, RNNRegressor or RNNSequenceGenerator
         A fitted estimator; it is not modified.
     X : array-like, list of array-like or iterable of str
         Sequences or text, in any form the estimator's ``fit`` accepts.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-        Targets.
+        Targets (None for RNNSequenceGenerator, whose targets are the next
+        steps of ``X``).
     epsilon : float, default=1e-6
         Finite-difference step.
     max_params : int or None, default=None
@@ -55,19 +56,35 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
     """
     check_is_fitted(estimator)
     network = estimator._network.astype(np.float64)
-    values, lengths = estimator._validate_input(X, reset=False)
-    if network.vocabulary_size is None:
-        values = values.astype(np.float64)  # token ids stay int64
-    targets = estimator._encode_targets(y, values.shape[0], first_pass=False)
-    if estimator._loss == "squared":
-        targets = targets.astype(np.float64)
-    data = TrainingData(values, lengths, targets, np.ones(values.shape[0]))
-
-    def loss_and_grad(grad):
-        # No dropout masks, full BPTT.
-        return batch_loss_and_grad(
-            estimator, network, data, grad, estimator._loss, None, None
+    numeric = network.vocabulary_size is None
+    if hasattr(estimator, "_next_step_data"):
+        # A next-step model: every sequence whole, one batch, no carried state.
+        inputs, targets, lengths = estimator._next_step_data(X, reset=False)
+        if numeric:
+            inputs, targets = inputs.astype(np.float64), targets.astype(np.float64)
+        data = SequenceData(
+            inputs, targets, lengths, estimator._loss, estimator._output_mask()
         )
+        data.lanes = None
+        data.weight = float(lengths.sum())
+
+        def loss_and_grad(grad):
+            return data.loss_and_grad(estimator, network, data, grad, None)
+
+    else:
+        values, lengths = estimator._validate_input(X, reset=False)
+        if numeric:
+            values = values.astype(np.float64)  # token ids stay int64
+        targets = estimator._encode_targets(y, values.shape[0], first_pass=False)
+        if estimator._loss == "squared":
+            targets = targets.astype(np.float64)
+        data = TrainingData(values, lengths, targets, np.ones(values.shape[0]))
+
+        def loss_and_grad(grad):
+            # No dropout masks, full BPTT.
+            return batch_loss_and_grad(
+                estimator, network, data, grad, estimator._loss, None, None
+            )
 
     analytic = np.zeros_like(network.theta)
     loss_and_grad(analytic)

@@ -170,12 +170,14 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_channels), or list of array-like
-            Training sequences: univariate series as rows of a 2-D array,
-            multivariate series as a 3-D array (channels last), or a list
-            of arrays of shape ``(T_i,)`` or ``(T_i, n_channels)`` whose
-            lengths may differ.
+        X : iterable of str, array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_channels), or list of array-like
+            Training sequences: raw text documents (tokenized by
+            ``tokenizer``), token ids (``input_type="tokens"``: a 2-D int
+            array padded with 0), univariate series as rows of a 2-D
+            array, multivariate series as a 3-D array (channels last), or
+            a list of arrays of shape ``(T_i,)`` or ``(T_i, n_channels)``
+            whose lengths may differ.
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -197,7 +199,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like or list of array-like
+        X : iterable of str, array-like or list of array-like
             Training sequences, as in :meth:`fit`.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -233,8 +235,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as in :meth:`fit`.
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit (see :meth:`fit`).
 
         Returns
         -------
@@ -252,8 +254,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as in :meth:`fit`.
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit (see :meth:`fit`).
 
         Returns
         -------
@@ -270,8 +272,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as in :meth:`fit`.
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit (see :meth:`fit`).
 
         Returns
         -------
@@ -285,8 +287,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as in :meth:`fit`.
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit (see :meth:`fit`).
 
         Returns
         -------

@@ -154,12 +154,14 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or \
-                (n_samples, n_timesteps, n_channels), or list of array-like
-            Training sequences: univariate series as rows of a 2-D array,
-            multivariate series as a 3-D array (channels last), or a list
-            of arrays of shape ``(T_i,)`` or ``(T_i, n_channels)`` whose
-            lengths may differ.
+        X : iterable of str, array-like of shape (n_samples, n_timesteps) \
+                or (n_samples, n_timesteps, n_channels), or list of array-like
+            Training sequences: raw text documents (tokenized by
+            ``tokenizer``), token ids (``input_type="tokens"``: a 2-D int
+            array padded with 0), univariate series as rows of a 2-D
+            array, multivariate series as a 3-D array (channels last), or
+            a list of arrays of shape ``(T_i,)`` or ``(T_i, n_channels)``
+            whose lengths may differ.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Real targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -179,7 +181,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like or list of array-like
+        X : iterable of str, array-like or list of array-like
             Training sequences, as in :meth:`fit`.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Real targets.
@@ -196,8 +198,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as in :meth:`fit`.
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit (see :meth:`fit`).
 
         Returns
         -------

@@ -170,17 +170,25 @@ n_iter_ : int
 t_ : int
     Number of training samples seen by the optimizer."""
 
-_NOTES = """\
+_COMMON_NOTES = """\
 Sequences are processed in float32 when ``X`` is float32 or text or token
 ids, and in float64 otherwise. Padding never enters the computation: a
 sequence's prediction does not depend on the other sequences of its batch
-(id 0 is padding wherever it stands). At predict time a document with no
-token (empty, or nothing the tokenizer keeps) is read as one
-out-of-vocabulary token, and a document of unknown words as that many
-out-of-vocabulary tokens; at fit both are errors. The loss of a
-minibatch is ``sum(w_i l_i) / sum(w_i)``, so a sample weight of 2 is the
-same as repeating the sample. The kernels are compiled by Numba on first
-use and cached on disk."""
+(id 0 is padding wherever it stands). New documents are read whole, also
+when longer than every training document (unless the tokenizer's
+``max_length`` is set, which truncates them). The kernels are compiled by
+Numba on first use and cached on disk."""
+
+_NOTES = (
+    _COMMON_NOTES
+    + """
+
+At predict time a document with no token (empty, or nothing the tokenizer
+keeps) is read as one out-of-vocabulary token, and a document of unknown
+words as that many out-of-vocabulary tokens; at fit both are errors. The
+loss of a minibatch is ``sum(w_i l_i) / sum(w_i)``, so a sample weight of 2
+is the same as repeating the sample."""
+)
 
 _REFERENCES = """\
 .. [1] Hochreiter, S. and Schmidhuber, J. (1997). Long short-term memory.
@@ -202,6 +210,7 @@ def fill_doc(cls):
         "parameters": _indent(_PARAMETERS),
         "attributes": _indent(_ATTRIBUTES),
         "notes": _indent(_NOTES),
+        "common_notes": _indent(_COMMON_NOTES),
         "references": _indent(_REFERENCES),
     }
     return cls

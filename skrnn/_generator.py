@@ -69,9 +69,10 @@ class RNNSequenceGenerator(BaseRNN):
     that length first, so one long text trains as ``lanes`` parallel
     streams. Without ``bptt_steps`` each document is one sequence, batched
     with masking. ``bidirectional=True`` is refused: a next-step model may
-    not read the future.
+    not read the future. The loss is the mean over every predicted step of
+    the batch.
 
-    %(notes)s
+    %(common_notes)s
 
     References
     ----------

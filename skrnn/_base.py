@@ -243,7 +243,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         Many-to-one: one encoded target per sequence. Text and token ids
         compute in float32 (the fast path), numeric input in its own dtype.
         """
-        values, lengths = self._validate_input(X, reset=first_pass)
+        values, lengths = self._validate_input(X, reset=first_pass, training=True)
         targets = self._encode_targets(y, values.shape[0], first_pass)
         sample_weight = _check_sample_weight(sample_weight, values, dtype=np.float64)
         dtype = np.float32 if self._input_kind != "numeric" else values.dtype
@@ -261,14 +261,15 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return ()
 
     # ---------------------------------------------------------------- input
-    def _validate_input(self, X, *, reset):
+    def _validate_input(self, X, *, reset, training=False):
         """Validate ``X`` of any kind; return ``(values, lengths)``.
 
         ``values`` is the padded float array ``(n_samples, n_timesteps,
         n_channels)`` for numeric input, the left-aligned int64 token ids
         ``(n_samples, n_timesteps)`` for text and token input. Sets the input
         attributes of API.md's table when ``reset``; otherwise checks that
-        ``X`` is of the kind seen at fit.
+        ``X`` is of the kind seen at fit. ``training`` (implied by ``reset``)
+        applies the rules of training data to documents without tokens.
         """
         kind = input_kind(X, self.input_type)
         if reset:
@@ -305,7 +306,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"fit), got {ids.max()}."
             )
         ids, lengths = ids_to_sequences(ids)
-        self._check_documents(ids, lengths, kind, training=reset)
+        self._check_documents(ids, lengths, kind, training=training or reset)
         return ids, lengths
 
     def _tokenize(self, X, *, reset):

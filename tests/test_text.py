@@ -190,8 +190,13 @@ def test_partial_fit_and_warm_start_keep_the_vocabulary():
     clf = small()
     clf.partial_fit(DOCS[:3], LABELS[:3], classes=[0, 1])
     vocabulary = dict(clf.tokenizer_.vocabulary_)
-    clf.partial_fit(["an entirely new sentence", *DOCS[3:]], [1, *LABELS[3:]])
+    clf.partial_fit(["some new food words", *DOCS[3:]], [1, *LABELS[3:]])
     assert clf.tokenizer_.vocabulary_ == vocabulary
+    # Later training calls apply the training rules too: no empty documents.
+    with pytest.raises(ValueError, match="Document 1 has no tokens"):
+        clf.partial_fit(["the food", ""], [1, 0])
+    with pytest.raises(ValueError, match="only out-of-vocabulary"):
+        clf.partial_fit(["the food", "zebra quartz"], [1, 0])
     tokens = small(input_type="tokens", warm_start=True).fit([[4, 5], [6]], [0, 1])
     with pytest.raises(ValueError, match=r"must lie in \[0, 7\)"):
         tokens.fit([[4, 5], [7]], [0, 1])

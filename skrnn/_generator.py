@@ -22,6 +22,20 @@ from skrnn._training import SequenceData
 
 # Default lanes of stateful truncated BPTT when batch_size="auto".
 _AUTO_LANES = 32
+# A document is cut for the lanes only into pieces of at least this many
+# windows of bptt_steps (each cut restarts the state from zero).
+_MIN_WINDOWS_PER_PIECE = 10
+
+
+def _check_no_markers(ids, name):
+    """Token ids 2 and 3 are the markers the generator adds around documents."""
+    markers = np.isin(ids, (BEGIN, END))
+    if markers.any():
+        raise ValueError(
+            f"{name} holds the token id {ids[markers][0]}: ids {BEGIN} and {END} are "
+            "the begin and end markers RNNSequenceGenerator adds around every "
+            "sequence. Token ids must be 1 (out of vocabulary) or >= 4 (0 pads)."
+        )
 
 
 def _fitted_on_discrete(estimator):
@@ -65,12 +79,13 @@ class RNNSequenceGenerator(BaseRNN):
     time in stateful lanes: each of ``batch_size`` lanes (32 when "auto")
     reads its documents window after window, carrying the state from one
     window to the next of the same document. A document longer than its
-    share of the corpus (``ceil(n_steps / lanes)``) is cut into pieces of
-    that length first, so one long text trains as ``lanes`` parallel
-    streams. Without ``bptt_steps`` each document is one sequence, batched
-    with masking. ``bidirectional=True`` is refused: a next-step model may
-    not read the future. The loss is the mean over every predicted step of
-    the batch.
+    share of the corpus (``ceil(n_steps / lanes)``, rounded up to whole
+    windows, and at least 10 windows) is cut into pieces of that length
+    first, so one long text trains as ``lanes`` parallel streams (the state
+    restarts from zero at each piece). Without ``bptt_steps`` each document
+    is one sequence, batched with masking. ``bidirectional=True`` is
+    refused: a next-step model may not read the future. The loss is the
+    mean over every predicted step of the batch.
 
     %(common_notes)s
 
@@ -163,6 +178,11 @@ class RNNSequenceGenerator(BaseRNN):
     def _default_tokenizer(self):
         return Tokenizer(analyzer="char")
 
+    def _reads_whole_documents(self):
+        # A likelihood or a prompt cut short would be silently wrong: read
+        # every document whole (max_length only shortens training text).
+        return isinstance(self.tokenizer_, Tokenizer)
+
     def _check_documents(self, ids, lengths, kind, training):
         # An empty document is a real event for a language model (begin
         # marker, then end marker): nothing to reject or replace.
@@ -177,6 +197,8 @@ class RNNSequenceGenerator(BaseRNN):
         values, lengths = self._validate_input(X, reset=reset)
         if reset:
             self._loss = "squared" if self._input_kind == "numeric" else "softmax"
+        if self._input_kind == "tokens":
+            _check_no_markers(values, "X")
         if self._input_kind == "numeric":
             if lengths.min() < 2:
                 raise ValueError(
@@ -207,10 +229,22 @@ class RNNSequenceGenerator(BaseRNN):
         dtype = np.float32 if discrete else inputs.dtype
         data = SequenceData(inputs, targets, lengths, self._loss)
         if self.bptt_steps is not None:
-            lanes = _AUTO_LANES if self.batch_size == "auto" else self.batch_size
-            share = -(-int(lengths.sum()) // lanes)
-            data = data.cut(max(self.bptt_steps, share))
+            data = data.cut(self._piece_length(lengths))
         return data, dtype
+
+    def _piece_length(self, lengths):
+        """Longest piece a document is cut into for stateful truncated BPTT.
+
+        Each lane's share of the corpus, rounded up to whole windows and at
+        least ``_MIN_WINDOWS_PER_PIECE`` windows: a cut restarts the state
+        from zero, which only a long document can afford (its pieces then
+        fill the lanes that one document alone would leave idle).
+        """
+        k = self.bptt_steps
+        lanes = _AUTO_LANES if self.batch_size == "auto" else self.batch_size
+        share = -(-int(lengths.sum()) // lanes)
+        windows = max(-(-share // k), _MIN_WINDOWS_PER_PIECE)
+        return windows * k
 
     def _cast_training_data(self, data):
         data.output_mask = self._output_mask()
@@ -505,13 +539,21 @@ class RNNSequenceGenerator(BaseRNN):
             flattens the distribution; 0 is greedy (the most likely token
             each step).
         top_k : int or None, default=None
-            Sample only among the ``top_k`` most likely tokens; 1 is greedy.
+            Sample only among the ``top_k`` most likely tokens (tokens tied
+            with the k-th are kept too); 1 is greedy.
         n_samples : int, default=1
             Independent texts to generate.
         stop_at_end : bool, default=True
-            Whether a text ends when the end marker is drawn.
+            Whether a text ends when the end marker is drawn. If False, a new
+            document begins there (the state restarts as for a document
+            without prompt) and generation goes on for ``n_steps`` tokens
+            in all; the end markers are not part of the output.
         random_state : int, RandomState instance or None, default=None
             Seeds the draws; the same value gives the same text.
+
+            A numeric model ignores ``temperature``, ``top_k``,
+            ``n_samples``, ``stop_at_end`` and ``random_state``: its
+            continuation is deterministic.
 
         Returns
         -------
@@ -533,8 +575,8 @@ class RNNSequenceGenerator(BaseRNN):
         lengths = np.full(n_samples, prompt_ids.shape[0], dtype=np.int64)
         forbidden = self._output_mask()
         tokens, n_generated = self._network.sample(
-            ids, lengths, uniforms, forbidden, temperature, top_k or 0, END,
-            stop_at_end,
+            ids, lengths, uniforms, forbidden, temperature, top_k or 0, BEGIN,
+            END, stop_at_end,
         )  # fmt: skip
         results = []
         for row, n in zip(tokens, n_generated):
@@ -552,7 +594,7 @@ class RNNSequenceGenerator(BaseRNN):
         text = ("" if char else " ").join(names[i] for i in ids)
         if not prompt_text:
             return text
-        if char or not text:
+        if char or not text or prompt_text[-1].isspace():
             return prompt_text + text
         return prompt_text + " " + text
 
@@ -566,8 +608,8 @@ class RNNSequenceGenerator(BaseRNN):
                     "This model was fitted on text: the prompt must be a str, got "
                     f"{type(prompt).__name__}."
                 )
-            ids = self._tokenize([prompt], reset=False)
-            ids = ids[0][ids[0] != PAD_ID]
+            ids = self._tokenize([prompt], reset=False)[0]
+            ids = ids[ids != PAD_ID]
             if ids.size and np.all(ids == OOV_ID):
                 raise ValueError(
                     f"The prompt {prompt!r} holds only tokens unseen at fit; the "
@@ -588,6 +630,7 @@ class RNNSequenceGenerator(BaseRNN):
                 f"{self.vocabulary_size_}), got values in [{ids.min()}, {ids.max()}]."
             )
         ids = ids[ids != PAD_ID]
+        _check_no_markers(ids, "The prompt")
         return np.concatenate([[BEGIN], ids]).astype(np.int64), ""
 
     def _continue_series(self, prompt, n_steps):

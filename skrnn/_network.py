@@ -606,8 +606,8 @@ class RNNNetwork:
         return h, c, self.head(features)
 
     def sample(
-        self, prompt, lengths, uniforms, forbidden, temperature, top_k, end_id,
-        stop_at_end,
+        self, prompt, lengths, uniforms, forbidden, temperature, top_k, begin_id,
+        end_id, stop_at_end,
     ):  # fmt: skip
         """Read the prompts, then draw one token per step (loop in Numba).
 
@@ -622,8 +622,9 @@ class RNNNetwork:
         temperature : float
         top_k : int
             0 for no top-k filter.
-        end_id : int
+        begin_id, end_id : int
         stop_at_end : bool
+            Whether a sequence stops at ``end_id`` (else a new one begins).
 
         Returns
         -------
@@ -636,8 +637,8 @@ class RNNNetwork:
         tokens = np.empty(uniforms.shape, dtype=np.int64)
         n_generated = sample_tokens(
             self.theta, layers, CELL_CODES[self.cell], embedding, head, h, c,
-            logits, uniforms, forbidden, float(temperature), int(top_k), end_id,
-            stop_at_end, tokens,
+            logits, uniforms, forbidden, float(temperature), int(top_k), begin_id,
+            end_id, stop_at_end, tokens,
         )  # fmt: skip
         return tokens, n_generated
 

@@ -116,7 +116,7 @@ def pick_token(logits, forbidden, temperature, top_k, u, p):
 @njit(**JIT_OPTIONS)
 def sample_tokens(
     theta, layers, cell, embedding, head, h, c, logits, uniforms, forbidden,
-    temperature, top_k, end_id, stop_at_end, out,
+    temperature, top_k, begin_id, end_id, stop_at_end, out,
 ):  # fmt: skip
     """Sample ``out.shape[1]`` tokens for each of N sequences.
 
@@ -141,9 +141,10 @@ def sample_tokens(
     temperature : float
     top_k : int
         0 for no top-k filter.
-    end_id : int
+    begin_id, end_id : int
     stop_at_end : bool
-        Whether a sequence stops after drawing ``end_id``.
+        Whether a sequence stops after drawing ``end_id``; if not, a new
+        document starts: the state is reset to zero and ``begin_id`` read.
     out : ndarray of shape (N, n_steps), int64
         Out: the drawn ids; -1 after a sequence stopped.
 
@@ -171,8 +172,13 @@ def sample_tokens(
             )
             out[i, s] = token
             n_generated[i] += 1
-            if token == end_id and stop_at_end:
-                done[i] = True
+            if token == end_id:
+                if stop_at_end:
+                    done[i] = True
+                else:
+                    token = begin_id
+                    h[:, i, :] = 0
+                    c[:, i, :] = 0
             for e in range(E):
                 x[i, e] = table[token, e]
         if s + 1 < n_steps:

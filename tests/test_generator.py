@@ -1,0 +1,713 @@
+"""Tests of RNNSequenceGenerator (API.md, "RNNSequenceGenerator").
+
+The estimator is checked against computations of its own: log-likelihoods and
+next-token distributions against a plain-numpy forward pass over the fitted
+parameters (``tests/reference.py``), the empirical distribution of sampled
+tokens against softmax(logits / T) restricted to the top k (chi-square test),
+``pick_token`` against a numpy inverse CDF, greedy generation against greedy
+decoding with the numpy network, stateful truncated BPTT against the full
+forward pass, and forecasts against the true continuation of sine waves.
+Models are small and every fit is seeded; fits that stop at ``max_iter`` on
+purpose warn, hence the ``ConvergenceWarning`` filter.
+"""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import log_softmax
+from scipy.stats import chisquare
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skrnn import RNNSequenceGenerator, Tokenizer
+from skrnn._kernels._generate import pick_token
+from skrnn._network import RNNNetwork
+from skrnn._training import SequenceData
+from skrnn.datasets import load_sentiment, load_shakespeare, make_sine_waves
+from tests.reference import cell_forward
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+# Reserved ids (skrnn._tokenizer): padding, out of vocabulary, begin, end.
+PAD, OOV, BEGIN, END = 0, 1, 2, 3
+
+# A small corpus whose next-character distributions stay spread after a short
+# fit (several continuations after "the ", "a " and "ca"), for the scoring and
+# sampling tests.
+CORPUS = [
+    "the cat sat on the mat",
+    "the dog ran to the cat",
+    "a cat ran",
+    "a dog sat",
+    "the rat ate a hat",
+]
+
+
+# --------------------------------------------------------------------- helpers
+def char_ids(gen, doc):
+    """Token ids of ``doc`` for a fitted char model, computed without transform."""
+    vocabulary = gen.tokenizer_.vocabulary_
+    return [vocabulary.get(ch, OOV) for ch in doc.lower()]
+
+
+def reference_log_proba(gen, ids):
+    """Next-token log-probabilities after each prefix of ``ids``, in float64.
+
+    Plain numpy over the fitted parameters: embedding lookup, each layer
+    through ``tests.reference.cell_forward`` from a zero state, the dense head,
+    ids 0 and 2 masked. Row ``t`` is the distribution after ``ids[: t + 1]``.
+    """
+    params = {k: v.astype(np.float64) for k, v in gen._network.params.items()}
+    x = params["embedding.W"][np.asarray(ids)][None]
+    lengths = np.array([len(ids)])
+    zeros = np.zeros((1, gen.hidden_size))
+    for layer in range(gen.n_layers):
+        prefix = f"layer{layer}.dir0."
+        cell = {name: params[prefix + name] for name in ("W_x", "W_h", "b", "b_h")}
+        x, _ = cell_forward(gen.cell, x, lengths, cell, zeros, zeros)
+    logits = x[0] @ params["head.W"] + params["head.b"]
+    logits[:, [PAD, BEGIN]] = -np.inf
+    return log_softmax(logits, axis=1)
+
+
+def token_names(gen):
+    """The str of every id of a char or word model ("" for end, "<unk>" for OOV)."""
+    names = {END: "", OOV: "<unk>"}
+    names.update({i: token for token, i in gen.tokenizer_.vocabulary_.items()})
+    return names
+
+
+def first_token_counts(gen, prompt, **params):
+    """Counts per id of the first token drawn after ``prompt`` (4,000 draws)."""
+    texts = gen.generate(
+        1, prompt=prompt, n_samples=4000, random_state=0, stop_at_end=False, **params
+    )
+    ids = {name: i for i, name in token_names(gen).items()}
+    counts = np.zeros(gen.vocabulary_size_, dtype=np.int64)
+    for text in texts:
+        assert text.startswith(prompt)
+        counts[ids[text[len(prompt) :]]] += 1
+    return counts
+
+
+def assert_sampled_from(counts, expected_proba):
+    """Chi-square goodness of fit; ids of probability 0 must never be drawn."""
+    assert_array_equal(counts[expected_proba == 0], 0)
+    expected = expected_proba * counts.sum()
+    # Pool the rare categories (expected count below 5) into one.
+    rare = (expected < 5) & (expected_proba > 0)
+    common = expected >= 5
+    observed = np.append(counts[common], counts[rare].sum())
+    expected = np.append(expected[common], expected[rare].sum())
+    if expected[-1] == 0:
+        observed, expected = observed[:-1], expected[:-1]
+    assert common.sum() >= 2  # a test with one category could not fail
+    assert chisquare(observed, expected).pvalue > 1e-3
+
+
+CELLS_AND_LAYERS = [("lstm", 2), ("gru", 2), ("rnn", 1)]
+
+
+@pytest.fixture(scope="module")
+def small_gens():
+    """Char models of each cell (some stacked) fitted on ``CORPUS``."""
+    params = {
+        "hidden_size": 12,
+        "embedding_dim": 6,
+        "max_iter": 80,
+        "learning_rate_init": 0.01,
+        "random_state": 0,
+    }
+    return {
+        (cell, n_layers): RNNSequenceGenerator(
+            cell=cell, n_layers=n_layers, **params
+        ).fit(CORPUS)
+        for cell, n_layers in CELLS_AND_LAYERS
+    }
+
+
+@pytest.fixture(scope="module")
+def hello_gen():
+    return RNNSequenceGenerator(hidden_size=16, random_state=0).fit(["hello"] * 20)
+
+
+@pytest.fixture(scope="module")
+def corpus_gen():
+    """A char LSTM fitted briefly on ``CORPUS``: spread distributions."""
+    gen = RNNSequenceGenerator(
+        hidden_size=16, embedding_dim=8, max_iter=30, learning_rate_init=0.01,
+        random_state=0,
+    )  # fmt: skip
+    return gen.fit(CORPUS)
+
+
+# ------------------------------------------------------------- memorisation
+def test_generator_memorises_a_repeated_word(hello_gen):
+    gen = hello_gen
+    # 4 reserved ids + h, e, l, o.
+    assert gen.vocabulary_size_ == 8
+    assert sorted(gen.tokenizer_.vocabulary_) == ["e", "h", "l", "o"]
+    # Greedy generation reproduces the word and stops at the end marker,
+    # well before the 10 steps allowed.
+    assert gen.generate(10, prompt="h", temperature=0) == "hello"
+    assert gen.generate(10, prompt="h", top_k=1) == "hello"
+    assert gen.generate(10, prompt="hel", temperature=0) == "hello"
+    assert gen.generate(10, temperature=0) == "hello"
+    # The next character, and "" where the most likely event is the end.
+    assert_array_equal(gen.predict(["h", "hel", "hello"]), ["e", "l", ""])
+    # Near certainty of every character and of the end: perplexity near 1.
+    assert 1 <= gen.perplexity(["hello"]) < 1.1
+    assert gen.perplexity(["hello"]) < gen.perplexity(["hlelo"])
+
+
+def test_generator_memorises_a_sentence_as_one_document():
+    text = "a cat sat on a mat; a dog dug in a bog; a fox ran far."
+    gen = RNNSequenceGenerator(
+        hidden_size=32, learning_rate_init=0.01, max_iter=300, random_state=0
+    ).fit([text])
+    # "a " is followed by c, m, d, b and f, " a" by " ", "t" and "r": the
+    # model must read the context to continue each prompt.
+    for prompt in ("a", "a cat sat on a", "a cat sat on a mat; a", "a cat sat on a m"):
+        assert gen.generate(80, prompt=prompt, temperature=0) == text
+    assert gen.generate(80, temperature=0) == text
+
+
+# ------------------------------------------------------------------ scoring
+@pytest.mark.parametrize("cell, n_layers", CELLS_AND_LAYERS)
+def test_generator_score_samples_matches_numpy_forward(small_gens, cell, n_layers):
+    gen = small_gens[cell, n_layers]
+    docs = [
+        "the cat",
+        "The Cat",  # lowercased by the tokenizer: the same tokens
+        "the zebra!",  # z, b and ! unseen at fit: scored as the OOV id
+        "",  # an empty document: only the end marker is predicted
+        # Longer than every training document: read whole, not truncated.
+        "the cat sat on the mat and the dog ran to the rat, a hat",
+    ]
+    ids = [char_ids(gen, doc) for doc in docs]
+    assert OOV in ids[2]
+    expected = []
+    for doc_ids in ids:
+        log_p = reference_log_proba(gen, [BEGIN, *doc_ids])
+        targets = [*doc_ids, END]
+        expected.append(log_p[np.arange(len(targets)), targets].sum())
+    scores = gen.score_samples(docs)
+    assert scores.shape == (len(docs),)
+    assert_allclose(scores, expected, rtol=1e-5)
+    assert scores[0] == scores[1]
+
+    # score: mean log-likelihood per predicted token (tokens + end markers).
+    n_predicted = sum(len(doc_ids) + 1 for doc_ids in ids)
+    assert_allclose(gen.score(docs), np.sum(expected) / n_predicted, rtol=1e-5)
+    assert_allclose(gen.perplexity(docs), np.exp(-gen.score(docs)), rtol=1e-12)
+
+
+def test_generator_predict_proba_and_predict_match_numpy_forward(corpus_gen):
+    gen = corpus_gen
+    docs = ["the c", "a ", "", "the zebra", "the cat sat on the mat and the dog r"]
+    proba = gen.predict_proba(docs)
+    assert proba.shape == (len(docs), gen.vocabulary_size_)
+    expected = np.exp(
+        [reference_log_proba(gen, [BEGIN, *char_ids(gen, d)])[-1] for d in docs]
+    )
+    assert_allclose(proba, expected, rtol=1e-5, atol=1e-7)
+    assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    # Padding and begin are never predicted: exactly 0.
+    assert_array_equal(proba[:, [PAD, BEGIN]], 0)
+    assert np.all(proba[:, [OOV, END]] > 0)
+    # predict: the most likely next token as its character ("" for the end).
+    names = token_names(gen)
+    expected_tokens = [names[i] for i in np.argmax(expected, axis=1)]
+    assert_array_equal(gen.predict(docs), np.array(expected_tokens, dtype=object))
+
+
+@pytest.mark.parametrize("cell, n_layers", CELLS_AND_LAYERS)
+def test_generator_greedy_generation_matches_numpy_decoding(small_gens, cell, n_layers):
+    # generate reads the prompt with the batched forward pass, then steps the
+    # network one token at a time in Numba; both must agree with numpy.
+    gen = small_gens[cell, n_layers]
+    names = token_names(gen)
+    for prompt in ("", "the ", "a dog"):
+        ids = [BEGIN, *char_ids(gen, prompt)]
+        text = prompt
+        for _ in range(25):
+            log_p = reference_log_proba(gen, ids)[-1]
+            best, second = np.sort(log_p)[::-1][:2]
+            assert best - second > 1e-4  # no near tie that rounding could flip
+            ids.append(int(np.argmax(log_p)))
+            if ids[-1] == END:
+                break
+            text += names[ids[-1]]
+        assert gen.generate(25, prompt=prompt or None, temperature=0) == text
+        assert gen.generate(25, prompt=prompt or None, top_k=1) == text
+
+
+# ----------------------------------------------------------------- sampling
+@pytest.mark.parametrize("temperature", [1.0, 0.5, 2.0])
+def test_generator_samples_from_tempered_softmax(corpus_gen, temperature):
+    prompt = "the cat "
+    proba = corpus_gen.predict_proba([prompt])[0].astype(np.float64)
+    # softmax(logits / T) with logits = log(proba): proba ** (1 / T), renormalised.
+    tempered = proba ** (1 / temperature)
+    expected = tempered / tempered.sum()
+    assert np.sort(expected)[-2] > 0.05  # a spread distribution, not one token
+    counts = first_token_counts(corpus_gen, prompt, temperature=temperature)
+    assert_sampled_from(counts, expected)
+
+
+def test_generator_samples_from_the_top_k(corpus_gen):
+    prompt = "the cat "
+    proba = corpus_gen.predict_proba([prompt])[0].astype(np.float64)
+    top = np.argsort(proba)[::-1]
+    assert proba[top[1]] > proba[top[2]] * 1.05  # the top two are well defined
+    expected = np.zeros_like(proba)
+    expected[top[:2]] = proba[top[:2]] / proba[top[:2]].sum()
+    counts = first_token_counts(corpus_gen, prompt, top_k=2)
+    # Tokens outside the top 2 never come out.
+    assert counts[top[:2]].sum() == counts.sum()
+    assert_sampled_from(counts, expected)
+    # top_k with temperature: the two survivors, re-weighted by 1 / T.
+    tempered = np.zeros_like(proba)
+    tempered[top[:2]] = proba[top[:2]] ** 2
+    counts = first_token_counts(corpus_gen, prompt, top_k=2, temperature=0.5)
+    assert_sampled_from(counts, tempered / tempered.sum())
+
+
+def reference_pick(logits, forbidden, temperature, top_k, u):
+    """Inverse-CDF draw in id order from softmax(logits / T) over the top k."""
+    logits = np.asarray(logits, dtype=np.float64)
+    allowed = ~forbidden
+    if temperature == 0 or top_k == 1:
+        return int(np.flatnonzero(allowed & (logits == logits[allowed].max()))[0])
+    if 0 < top_k < allowed.sum():
+        allowed &= logits >= np.sort(logits[allowed])[::-1][top_k - 1]
+    top = logits[allowed].max()
+    weights = np.where(allowed, np.exp((logits - top) / temperature), 0)
+    cdf = np.cumsum(weights) / weights.sum()
+    # Keep the grid of draws away from the CDF's steps, where rounding decides.
+    assert np.min(np.abs(cdf - u)) > 1e-9
+    return int(np.searchsorted(cdf, u, side="right"))
+
+
+def test_pick_token_matches_inverse_cdf():
+    logits = np.array([2.5, -1.0, 0.3, 1.7, 3.0, -0.2, 1.7, 0.9], dtype=np.float32)
+    forbidden = np.zeros(logits.shape[0], dtype=bool)
+    forbidden[[0, 2]] = True  # the largest allowed logit is id 4, not forbidden 0
+    grid = (np.arange(250) + 0.5) / 250
+    workspace = np.empty(logits.shape[0])
+    picked_ids = set()
+    for temperature in (1.0, 0.5, 2.0, 0.0):
+        for top_k in (0, 1, 2, 3, 6, 8):
+            for u in grid:
+                picked = pick_token(logits, forbidden, temperature, top_k, u, workspace)
+                expected = reference_pick(logits, forbidden, temperature, top_k, u)
+                assert picked == expected, (temperature, top_k, u)
+                picked_ids.add(picked)
+    # Every allowed id was reachable, no forbidden id ever came out.
+    assert picked_ids == set(np.flatnonzero(~forbidden).tolist())
+    # Greedy: the lowest id among tied maxima.
+    tied = np.array([0.0, 5.0, 1.0, 5.0], dtype=np.float32)
+    allow_all = np.zeros(4, dtype=bool)
+    assert pick_token(tied, allow_all, 0.0, 0, 0.99, np.empty(4)) == 1
+    assert pick_token(tied, allow_all, 1.0, 1, 0.99, np.empty(4)) == 1
+
+
+def test_generator_same_random_state_same_text(corpus_gen):
+    def draw(random_state, **params):
+        return corpus_gen.generate(
+            200, prompt="the ", stop_at_end=False, random_state=random_state, **params
+        )
+
+    first = draw(0)
+    assert len(first) > len("the ") + 100  # a long text to compare
+    assert draw(0) == first
+    assert draw(np.random.RandomState(0)) == first
+    assert draw(1) != first
+    assert draw(0, n_samples=3) == draw(0, n_samples=3)
+    assert len(set(draw(0, n_samples=3))) == 3
+    # Earlier draws leave nothing behind in the model.
+    assert draw(0) == first
+
+
+# --------------------------------------------------------------- word model
+def shuffled_words(sentence, rng):
+    words = sentence.split()
+    rng.shuffle(words)
+    return " ".join(words)
+
+
+def test_generator_word_model_prefers_real_word_order():
+    sentences, _ = load_sentiment(return_X_y=True)
+    order = np.random.RandomState(0).permutation(len(sentences))
+    train = [sentences[i] for i in order[:1000]]
+    held_out = [sentences[i] for i in order[1000:1200]]
+    gen = RNNSequenceGenerator(
+        tokenizer=Tokenizer(analyzer="word"), hidden_size=32, embedding_dim=16,
+        max_iter=10, learning_rate_init=0.01, random_state=0,
+    ).fit(train)  # fmt: skip
+    rng = np.random.RandomState(1)
+    shuffled = [shuffled_words(s, rng) for s in held_out]
+    assert sum(a == b for a, b in zip(held_out, shuffled)) == 0
+    # Same words, same number of predicted tokens: only the order differs.
+    better = gen.score_samples(held_out) > gen.score_samples(shuffled)
+    assert better.mean() >= 0.9
+
+    prompt = "My breakfast"
+    texts = gen.generate(12, prompt=prompt, n_samples=5, random_state=0)
+    vocabulary = set(gen.tokenizer_.vocabulary_) | {"<unk>"}
+    for text in texts:
+        assert text.startswith(prompt + " ")
+        words = text[len(prompt) + 1 :].split(" ")
+        assert 1 <= len(words) <= 12
+        assert set(words) <= vocabulary  # single spaces: no empty word
+    assert gen.generate(12, temperature=0) == gen.generate(12, top_k=1)
+
+
+# ------------------------------------------------------- truncated BPTT
+def test_generator_truncated_bptt_trains_on_one_long_document():
+    text = load_shakespeare().text[:4000]
+    gen = RNNSequenceGenerator(
+        hidden_size=32, bptt_steps=20, max_iter=10, learning_rate_init=0.01,
+        random_state=0,
+    ).fit([text])  # fmt: skip
+    assert gen.loss_curve_[-1] < 0.8 * gen.loss_curve_[0]
+    # Better than the best context-free guess: the unigram perplexity.
+    _, counts = np.unique(list(text.lower()), return_counts=True)
+    frequencies = counts / counts.sum()
+    unigram_perplexity = np.exp(-np.sum(frequencies * np.log(frequencies)))
+    assert gen.perplexity([text]) < 0.75 * unigram_perplexity
+
+
+def test_generator_truncated_bptt_on_short_documents():
+    # Truncated BPTT carries the state from window to window: a 3-step window
+    # is enough to tell "hel" -> "l" from "hell" -> "o", so the fit must learn
+    # the word as full BPTT does (test_generator_memorises_a_repeated_word).
+    # With 32 lanes and 120 steps in all, each document is cut into pieces of
+    # 4 and 2 steps whose second starts from a zero state, never from "hel".
+    gen = RNNSequenceGenerator(hidden_size=16, bptt_steps=3, random_state=0)
+    gen.fit(["hello"] * 20)
+    assert gen.generate(10, prompt="h", temperature=0) == "hello"
+    # The training documents score as well as the training loss says.
+    assert gen.loss_curve_[-1] < 0.05
+    assert gen.perplexity(["hello"]) < 1.1
+
+
+def sequence_data(lengths):
+    """SequenceData whose every real step is tagged ``1000 * sequence + step``.
+
+    Padding is -1, so a step read past a sequence's end shows up.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    T = int(lengths.max())
+    tags = 1000 * np.arange(len(lengths))[:, None] + np.arange(T)
+    tags = np.where(np.arange(T) < lengths[:, None], tags, -1)
+    return SequenceData(tags, tags + 1, lengths, "softmax", np.array([True, False]))
+
+
+def test_sequence_data_cut_covers_each_sequence_once_in_order():
+    lengths = [7, 3, 12, 1, 5]
+    data = sequence_data(lengths)
+    assert data.cut(12) is data  # nothing to cut
+    pieces = data.cut(4)
+    assert pieces.loss == "softmax"
+    assert_array_equal(pieces.output_mask, data.output_mask)
+    assert_array_equal(pieces.lengths, [4, 3, 3, 4, 4, 4, 1, 4, 1])
+    read = [pieces.inputs[i, :n] for i, n in enumerate(pieces.lengths)]
+    targets = [pieces.targets[i, :n] for i, n in enumerate(pieces.lengths)]
+    expected = [data.inputs[i, :n] for i, n in enumerate(lengths)]
+    assert_array_equal(np.concatenate(read), np.concatenate(expected))
+    assert_array_equal(np.concatenate(targets), np.concatenate(expected) + 1)
+    # No piece spans two sequences.
+    assert all(len(set(piece // 1000)) == 1 for piece in read)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("n_lanes, k", [(2, 3), (3, 5), (8, 2)])
+def test_sequence_data_lanes_visit_every_step_once(shuffle, n_lanes, k):
+    lengths = np.array([7, 3, 12, 1, 5, 9])
+    data = sequence_data(lengths)
+    rng = np.random.RandomState(0)
+    visited = []
+    lane_windows = {}  # lane -> list of (sequence, first step, steps)
+    for batch in data.batches(rng, n_lanes, shuffle=shuffle, bptt_steps=k):
+        assert batch.lengths.max() <= k and batch.lengths.min() >= 1
+        assert len(set(batch.lanes.tolist())) == len(batch.lanes)
+        assert batch.weight == batch.lengths.sum()
+        for j, (n, lane, continues) in enumerate(
+            zip(batch.lengths, batch.lanes, batch.continues)
+        ):
+            steps = batch.inputs[j, :n]
+            assert np.all(steps >= 0)  # never padding
+            assert_array_equal(batch.targets[j, :n], steps + 1)
+            sequence, first = divmod(int(steps[0]), 1000)
+            assert_array_equal(steps, 1000 * sequence + first + np.arange(n))
+            # A window continues exactly when it does not start its sequence.
+            assert continues == (first > 0)
+            lane_windows.setdefault(int(lane), []).append((sequence, first, int(n)))
+            visited.extend(steps.tolist())
+    # Every (sequence, step) exactly once.
+    expected = [1000 * i + t for i, n in enumerate(lengths) for t in range(n)]
+    assert sorted(visited) == expected
+    # Within a lane, a sequence is read window after window, in order, and
+    # the next sequence starts only after the previous one is finished.
+    for windows in lane_windows.values():
+        for (seq, first, n), (next_seq, next_first, _) in pairwise(windows):
+            if first + n < lengths[seq]:
+                assert (next_seq, next_first) == (seq, first + n)
+            else:
+                assert next_first == 0 and next_seq != seq
+
+
+class _NoPenalty:
+    """What SequenceData.loss_and_grad reads from an estimator: no L2 term."""
+
+    alpha = 0.0
+
+    def __init__(self, network):
+        self._weight_mask = network.weight_mask().astype(network.dtype)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_sequence_data_lanes_carry_the_state_across_windows(cell):
+    # Windows of the same sequence read with the carried state compute the
+    # same losses as the whole sequences in one pass.
+    V = 9
+    net = RNNNetwork(cell, 3, 4, 2, False, V, np.float64, vocabulary_size=V)
+    net.initialize(np.random.RandomState(0))
+    rng = np.random.RandomState(1)
+    lengths = np.array([7, 3, 12, 1, 5, 9])
+    inputs = rng.randint(4, V, size=(len(lengths), lengths.max()))
+    targets = rng.randint(3, V, size=inputs.shape)
+    grad = np.zeros_like(net.theta)
+    whole, _ = net.sequence_loss_and_grad(inputs, lengths, targets, "softmax", grad)
+
+    data = SequenceData(inputs, targets, lengths, "softmax")
+    estimator = _NoPenalty(net)
+    total = fresh = 0.0
+    n_windows = 0
+    for batch in data.batches(rng, 2, shuffle=True, bptt_steps=3):
+        value = data.loss_and_grad(estimator, net, batch, grad, None)
+        total += value * batch.weight
+        alone, _ = net.sequence_loss_and_grad(
+            batch.inputs, batch.lengths, batch.targets, "softmax", grad
+        )
+        fresh += alone * batch.weight
+        n_windows += len(batch)
+    assert n_windows > len(lengths)
+    assert_allclose(total / lengths.sum(), whole, rtol=1e-12)
+    # Starting every window from zero would not: the test can tell.
+    assert not np.isclose(fresh / lengths.sum(), whole, rtol=1e-6)
+
+
+# ------------------------------------------------------------ token ids
+def test_generator_on_token_ids():
+    rng = np.random.RandomState(0)
+    # Ids 4..9 counting up from a random start, padded with 0.
+    X = np.zeros((40, 6), dtype=np.int64)
+    for row in X:
+        start = rng.randint(4, 8)
+        n = rng.randint(2, 7)
+        row[:n] = np.arange(start, start + n) % 6 + 4
+    gen = RNNSequenceGenerator(
+        input_type="tokens", hidden_size=16, learning_rate_init=0.01, max_iter=60,
+        random_state=0,
+    ).fit(X)  # fmt: skip
+    assert gen.vocabulary_size_ == 10
+    assert not hasattr(gen, "tokenizer_")
+    assert hasattr(gen, "predict_proba") and hasattr(gen, "perplexity")
+
+    prompt = np.array([5, 6])
+    out = gen.generate(4, prompt=prompt, temperature=0, stop_at_end=False)
+    assert isinstance(out, np.ndarray) and out.dtype == np.int64
+    assert_array_equal(out[:2], prompt)
+    # Greedy continues the count (the only pattern in the data).
+    assert_array_equal(out[2:4], [7, 8])
+    draws = gen.generate(5, prompt=[4], n_samples=20, random_state=0)
+    assert len(draws) == 20
+    for draw in draws:
+        assert draw[0] == 4 and 1 <= len(draw) <= 6
+        assert np.all((draw >= 4) & (draw < 10))  # no pad, begin or end id
+    # predict_proba / predict agree; score_samples on ragged lists of ids.
+    proba = gen.predict_proba(X[:5])
+    assert_array_equal(gen.predict(X[:5]), np.argmax(proba, axis=1))
+    assert_array_equal(proba[:, [PAD, BEGIN]], 0)
+    scores = gen.score_samples([[5, 6, 7], [5, 7, 6]])
+    assert scores[0] > scores[1]
+    assert_allclose(gen.score_samples(np.array([[5, 6, 7, 0]])), scores[:1], rtol=1e-6)
+
+    with pytest.raises(ValueError, match=r"out of range.*\[0, 10\)"):
+        gen.score_samples(np.array([[4, 5, 10]]))
+    with pytest.raises(ValueError, match="non-negative"):
+        gen.score_samples(np.array([[4, -1]]))
+    with pytest.raises(ValueError, match=r"out of range.*\[0, 10\)"):
+        gen.generate(3, prompt=[4, 12])
+    with pytest.raises(ValueError, match=r"out of range.*\[0, 10\)"):
+        gen.generate(3, prompt=[-1, 4])
+    with pytest.raises(ValueError, match="integer token ids"):
+        gen.generate(3, prompt=[4.0, 5.0])
+    with pytest.raises(ValueError, match="sequence of ids, got a str"):
+        gen.generate(3, prompt="45")
+
+
+def test_generator_token_ids_holding_the_markers():
+    # Ids 2 and 3 are the begin and end markers the generator adds around
+    # every sequence: token input holding them is refused (at fit, when
+    # scoring and in a prompt) instead of being trained on as a begin marker
+    # that is never predicted.
+    X = np.array([[4, 5, 2, 6], [4, 5, 6, 7]] * 4)
+    gen = RNNSequenceGenerator(
+        input_type="tokens", hidden_size=8, max_iter=3, random_state=0
+    )
+    with pytest.raises(ValueError, match="X holds the token id 2: ids 2 and 3"):
+        gen.fit(X)
+    gen.fit(X[1:2])
+    with pytest.raises(ValueError, match="X holds the token id 3"):
+        gen.score_samples(np.array([[4, 3, 5, 6]]))
+    with pytest.raises(ValueError, match="The prompt holds the token id 2"):
+        gen.generate(3, prompt=[4, 2])
+
+
+# ------------------------------------------------------------- bad input
+def test_generator_rejects_an_empty_corpus():
+    gen = RNNSequenceGenerator(hidden_size=4, max_iter=1, random_state=0)
+    with pytest.raises(ValueError, match=r"0 sample\(s\)"):
+        gen.fit([])
+    with pytest.raises(ValueError, match=r"empty vocabulary.*no tokens"):
+        gen.fit([""])
+    with pytest.raises(ValueError, match=r"empty vocabulary.*no tokens"):
+        gen.fit(["", ""])
+
+
+def test_generator_generate_rejects_bad_arguments(hello_gen):
+    with pytest.raises(ValueError, match="only tokens unseen at fit"):
+        hello_gen.generate(5, prompt="xyz")
+    for n_steps in (0, -3):
+        with pytest.raises(InvalidParameterError, match="'n_steps' parameter"):
+            hello_gen.generate(n_steps)
+    with pytest.raises(InvalidParameterError, match="'temperature' parameter"):
+        hello_gen.generate(5, temperature=-0.1)
+    with pytest.raises(InvalidParameterError, match="'top_k' parameter"):
+        hello_gen.generate(5, top_k=0)
+    with pytest.raises(ValueError, match="fitted on text: the prompt must be a str"):
+        hello_gen.generate(5, prompt=["h"])
+    # A prompt with some unseen characters is read (through the OOV id).
+    assert hello_gen.generate(5, prompt="xh", temperature=0).startswith("xh")
+
+
+def test_generator_refuses_bidirectional():
+    gen = RNNSequenceGenerator(bidirectional=True, hidden_size=4, max_iter=1)
+    with pytest.raises(ValueError, match="bidirectional=False"):
+        gen.fit(["hello"])
+    assert not hasattr(gen, "_network")
+
+
+def test_generator_numeric_model_has_no_text_methods(hello_gen):
+    X = make_sine_waves(n_samples=8, n_timesteps=12, random_state=0)
+    gen = RNNSequenceGenerator(hidden_size=4, max_iter=2, random_state=0).fit(X)
+    assert not hasattr(gen, "predict_proba")
+    assert not hasattr(gen, "perplexity")
+    assert hasattr(hello_gen, "predict_proba") and hasattr(hello_gen, "perplexity")
+    assert not hasattr(RNNSequenceGenerator(), "predict_proba")  # unfitted
+    with pytest.raises(ValueError, match="the prompt must be a series of numbers"):
+        gen.generate(5, prompt="hello")
+    with pytest.raises(ValueError, match="generate needs a prompt series"):
+        gen.generate(5)
+    with pytest.raises(ValueError, match=r"\(n_timesteps,\) or \(n_timesteps, 1\)"):
+        gen.generate(5, prompt=np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="fitted on numeric sequences, but X holds"):
+        gen.score_samples(["hello"])
+
+
+# ------------------------------------------------------------ numeric series
+def test_generator_forecasts_sine_waves():
+    # Sums of one sine each (period 8 to 40 steps) with noise 0.05; the same
+    # seed without noise gives the clean signal, the truth to forecast. The
+    # model trains on 150 whole series; for the other 50 it reads the first
+    # 50 steps and continues them for 50 steps, feeding back its predictions.
+    params = {"n_samples": 200, "n_timesteps": 100, "n_components": 1}
+    X = make_sine_waves(**params, noise=0.05, random_state=0).astype(np.float32)
+    clean = make_sine_waves(**params, noise=0.0, random_state=0)
+    # The one-step loss ends near 3e-3 (noise alone gives 2.5e-3): with the
+    # default tol of 1e-4 the fit would stop long before the forecasts are
+    # good, so it runs all its epochs.
+    gen = RNNSequenceGenerator(
+        hidden_size=48, batch_size=16, learning_rate_init=0.01, max_iter=120,
+        tol=0.0, n_iter_no_change=120, random_state=0,
+    ).fit(X[:150])  # fmt: skip
+    prompts, truth = X[150:, :50], clean[150:, 50:]
+    forecasts = np.stack([gen.generate(50, prompt=p) for p in prompts])
+    assert forecasts.shape == (50, 50, 1)
+    rmse = np.sqrt(np.mean((forecasts[:, :, 0] - truth) ** 2))
+    # The naive forecast repeats the last value of the prompt.
+    naive_rmse = np.sqrt(np.mean((prompts[:, -1:] - truth) ** 2))
+    assert rmse < 0.3 * naive_rmse
+
+    # predict: the next value after each series, the first value generate gives
+    # (prompts of another length than the fitted 100 steps: a ragged list).
+    next_values = gen.predict(list(prompts))
+    assert next_values.shape == (50,)
+    assert_allclose(next_values, forecasts[:, 0, 0], rtol=1e-5, atol=1e-6)
+    next_values = gen.predict(X[150:])
+    assert next_values.shape == (50,)
+    first = [gen.generate(1, prompt=x)[0, 0] for x in X[150:]]
+    assert_allclose(next_values, first, rtol=1e-5, atol=1e-6)
+
+
+def test_generator_multichannel_series_scores_and_continuations():
+    X = make_sine_waves(n_samples=20, n_timesteps=15, n_channels=3, random_state=0)
+    gen = RNNSequenceGenerator(
+        hidden_size=8, n_layers=2, max_iter=5, random_state=0
+    ).fit(X)
+    assert gen.n_channels_in_ == 3 and gen.n_features_in_ == 15
+    next_values = gen.predict(X)
+    assert next_values.shape == (20, 3)
+    prompt = X[0, :10]
+    steps = gen.generate(6, prompt=prompt)
+    assert steps.shape == (6, 3)
+    # Each new value is the prediction after the prompt and the values so far.
+    for k in range(6):
+        read = np.concatenate([prompt, steps[:k]])
+        assert_allclose(steps[k], gen.predict([read])[0], rtol=1e-10)
+    assert_allclose(gen.generate(1, prompt=X[0])[0], next_values[0], rtol=1e-10)
+
+    # score_samples: minus the squared one-step errors, summed over channels
+    # and over every step after the first.
+    scores = gen.score_samples(X[:4])
+    expected = [
+        -sum(np.sum((gen.predict([x[:t]])[0] - x[t]) ** 2) for t in range(1, 15))
+        for x in X[:4]
+    ]
+    assert_allclose(scores, expected, rtol=1e-10)
+    assert_allclose(gen.score(X[:4]), np.sum(expected) / (4 * 14), rtol=1e-10)
+
+
+def test_generator_without_stop_at_end_starts_new_documents(hello_gen):
+    # After the end marker a new document begins from the begin state, so
+    # greedy decoding repeats the word; the end markers are not in the text.
+    text = hello_gen.generate(12, prompt="h", temperature=0, stop_at_end=False)
+    assert text == "hellohelloh"
+
+
+def test_generator_word_prompt_is_read_whole_and_joined_once():
+    docs = ["the cat sat on the mat", "the dog sat on the log"] * 10
+    gen = RNNSequenceGenerator(
+        tokenizer=Tokenizer(analyzer="word", max_length=3),
+        hidden_size=16,
+        random_state=0,
+    ).fit(docs)
+    # A prompt ending in a space gets no second space.
+    assert gen.generate(2, prompt="the cat ", temperature=0).startswith("the cat ")
+    assert "  " not in gen.generate(2, prompt="the cat ", temperature=0)
+    # Prompts and scored documents are read whole, beyond the tokenizer's
+    # max_length of 3 (which only cut the training documents).
+    long_prompt = "the dog sat on the"
+    greedy = gen.generate(1, prompt=long_prompt, temperature=0)
+    assert greedy == (long_prompt + " " + gen.predict([long_prompt])[0]).rstrip()
+    proba = gen.predict_proba([long_prompt, "the dog sat"])
+    assert not np.allclose(proba[0], proba[1])
+    scores = gen.score_samples(["the dog sat on the log", "the dog sat"])
+    assert scores[0] != scores[1]

@@ -253,11 +253,6 @@ class RNNSequenceGenerator(BaseRNN):
             data.targets = data.targets.astype(self._network.dtype, copy=False)
         return data
 
-    def _batch_size(self, n_samples):
-        if self.bptt_steps is not None and self.batch_size == "auto":
-            return min(_AUTO_LANES, n_samples)
-        return super()._batch_size(n_samples)
-
     def _batch_options(self):
         return (self.bptt_steps,)
 

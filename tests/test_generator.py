@@ -206,6 +206,45 @@ def test_generator_score_samples_matches_numpy_forward(small_gens, cell, n_layer
     assert_allclose(gen.perplexity(docs), np.exp(-gen.score(docs)), rtol=1e-12)
 
 
+@pytest.mark.parametrize("cell, n_layers", CELLS_AND_LAYERS)
+def test_generator_score_samples_is_a_sum_of_single_steps(small_gens, cell, n_layers):
+    # The same log-likelihood three ways: score_samples (one batched pass),
+    # the network advanced one token at a time by the single-step kernel,
+    # and predict_proba on every prefix of the document.
+    from skrnn._kernels import CELL_KERNELS
+
+    gen = small_gens[cell, n_layers]
+    doc = "the zebra sat"  # z, b unseen at fit: the OOV id
+    ids = [BEGIN, *char_ids(gen, doc)]
+    targets = [*ids[1:], END]
+    p = gen._network.params
+    table, H = p["embedding.W"], gen.hidden_size
+    step, n_gates = CELL_KERNELS[cell][2], CELL_KERNELS[cell][3]
+    h = np.zeros((n_layers, 1, H), np.float32)
+    c = np.zeros((n_layers, 1, H), np.float32)
+    z = np.empty((1, n_gates * H), np.float32)
+    by_steps = 0.0
+    for token, target in zip(ids, targets):
+        x = table[[token]].copy()
+        for layer in range(n_layers):
+            prefix = f"layer{layer}.dir0."
+            step(
+                x, p[prefix + "W_x"], p[prefix + "W_h"], p[prefix + "b"],
+                p[prefix + "b_h"], h[layer], c[layer], z,
+            )  # fmt: skip
+            x = h[layer].copy()
+        logits = (x @ p["head.W"] + p["head.b"]).astype(np.float64)[0]
+        logits[[PAD, BEGIN]] = -np.inf
+        by_steps += log_softmax(logits)[target]
+    by_prefixes = sum(
+        np.log(gen.predict_proba([doc[:k]])[0, target])
+        for k, target in enumerate(targets)
+    )
+    score = gen.score_samples([doc])[0]
+    assert_allclose(score, by_steps, rtol=1e-5)
+    assert_allclose(score, by_prefixes, rtol=1e-5)
+
+
 def test_generator_predict_proba_and_predict_match_numpy_forward(corpus_gen):
     gen = corpus_gen
     docs = ["the c", "a ", "", "the zebra", "the cat sat on the mat and the dog r"]

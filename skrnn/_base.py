@@ -447,8 +447,11 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Raw head outputs for ``X``, shape (n_samples, n_outputs)."""
         check_is_fitted(self)
         values, lengths = self._validate_input(X, reset=False)
+        return self._predict_last(self._as_network_input(values), lengths)
+
+    def _predict_last(self, values, lengths):
+        """Head outputs after each sequence's last real step, in batches."""
         network = self._network
-        values = self._as_network_input(values)
         out = np.empty((values.shape[0], network.n_outputs), dtype=network.dtype)
         for lo in range(0, values.shape[0], _PREDICT_BATCH):
             batch_lengths = lengths[lo : lo + _PREDICT_BATCH]

@@ -429,13 +429,7 @@ class RNNSequenceGenerator(BaseRNN):
         else:
             # [begin, t_1, ..., t_n]: the end marker is never input.
             inputs, _, lengths = self._next_step_data(X, reset=False)
-        network = self._network
-        out = np.empty((inputs.shape[0], network.n_outputs), dtype=network.dtype)
-        for lo in range(0, inputs.shape[0], _PREDICT_BATCH):
-            batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
-            T = int(batch_lengths.max())
-            batch = np.ascontiguousarray(inputs[lo : lo + _PREDICT_BATCH, :T])
-            out[lo : lo + _PREDICT_BATCH] = network.predict(batch, batch_lengths)
+        out = self._predict_last(inputs, lengths)
         mask = self._output_mask()
         if mask is not None:
             out[:, mask] = MASKED_LOGIT

@@ -39,6 +39,22 @@ from skrnn._training import TrainingData, check_finite, run_epochs
 _PREDICT_BATCH = 1024
 
 
+def predict_batches(values, lengths):
+    """Yield ``(start, batch, batch_lengths)``: bounded slices for prediction.
+
+    Each batch is trimmed to its longest sequence, so the activation buffers
+    stay within ``_PREDICT_BATCH`` sequences of that length.
+    """
+    for lo in range(0, values.shape[0], _PREDICT_BATCH):
+        batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
+        T = int(batch_lengths.max())
+        yield (
+            lo,
+            np.ascontiguousarray(values[lo : lo + _PREDICT_BATCH, :T]),
+            batch_lengths,
+        )
+
+
 class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for the many-to-one RNN estimators.
 
@@ -453,11 +469,8 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Head outputs after each sequence's last real step, in batches."""
         network = self._network
         out = np.empty((values.shape[0], network.n_outputs), dtype=network.dtype)
-        for lo in range(0, values.shape[0], _PREDICT_BATCH):
-            batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
-            T = int(batch_lengths.max())
-            batch = np.ascontiguousarray(values[lo : lo + _PREDICT_BATCH, :T])
-            out[lo : lo + _PREDICT_BATCH] = network.predict(batch, batch_lengths)
+        for lo, batch, batch_lengths in predict_batches(values, lengths):
+            out[lo : lo + batch.shape[0]] = network.predict(batch, batch_lengths)
         return out
 
     def __sklearn_tags__(self):

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from skrnn._base import _PREDICT_BATCH, BaseRNN
+from skrnn._base import BaseRNN, predict_batches
 from skrnn._docstrings import fill_doc
 from skrnn._kernels._dense import log_softmax
 from skrnn._network import MASKED_LOGIT
@@ -248,9 +248,8 @@ class RNNSequenceGenerator(BaseRNN):
 
     def _cast_training_data(self, data):
         data.output_mask = self._output_mask()
-        if self._input_kind == "numeric":
-            data.inputs = data.inputs.astype(self._network.dtype, copy=False)
-            data.targets = data.targets.astype(self._network.dtype, copy=False)
+        data.inputs = self._as_network_input(data.inputs)
+        data.targets = self._as_network_input(data.targets)
         return data
 
     def _batch_options(self):
@@ -326,20 +325,19 @@ class RNNSequenceGenerator(BaseRNN):
     # ------------------------------------------------------------- scoring
     def _outputs_at_every_step(self, inputs, lengths):
         """Head outputs at every predicted step, as rows, in batches."""
-        network = self._network
-        if self._input_kind == "numeric":
-            inputs = inputs.astype(network.dtype, copy=False)
+        inputs = self._as_network_input(inputs)
+        chunks = [
+            self._network.step_outputs(batch, batch_lengths)[0]
+            for _, batch, batch_lengths in predict_batches(inputs, lengths)
+        ]
+        return self._mask_outputs(np.concatenate(chunks))
+
+    def _mask_outputs(self, out):
+        """Pin the logits of ids never predicted (pad, begin); in place."""
         mask = self._output_mask()
-        chunks = []
-        for lo in range(0, inputs.shape[0], _PREDICT_BATCH):
-            batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
-            T = int(batch_lengths.max())
-            batch = np.ascontiguousarray(inputs[lo : lo + _PREDICT_BATCH, :T])
-            out, _ = network.step_outputs(batch, batch_lengths)
-            if mask is not None:
-                out[:, mask] = MASKED_LOGIT
-            chunks.append(out)
-        return np.concatenate(chunks)
+        if mask is not None:
+            out[:, mask] = MASKED_LOGIT
+        return out
 
     def _log_likelihoods(self, inputs, targets, lengths):
         """Per sequence: summed log-likelihood (or minus squared error), steps."""
@@ -425,15 +423,11 @@ class RNNSequenceGenerator(BaseRNN):
         if self._input_kind == "numeric":
             # The next value follows the last real step: every step is input.
             inputs, lengths = self._validate_input(X, reset=False)
-            inputs = inputs.astype(self._network.dtype, copy=False)
         else:
             # [begin, t_1, ..., t_n]: the end marker is never input.
             inputs, _, lengths = self._next_step_data(X, reset=False)
-        out = self._predict_last(inputs, lengths)
-        mask = self._output_mask()
-        if mask is not None:
-            out[:, mask] = MASKED_LOGIT
-        return out
+        out = self._predict_last(self._as_network_input(inputs), lengths)
+        return self._mask_outputs(out)
 
     @available_if(_fitted_on_discrete)
     def predict_proba(self, X):

@@ -200,6 +200,8 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         data, dtype = self._training_data(X, y, sample_weight, first_pass)
         if first_pass:
             self._initialize(dtype)
+        elif not incremental:
+            self._reset_stopping()
         network = self._network
         data = self._cast_training_data(data)
 
@@ -236,6 +238,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             on_epoch_begin,
             on_epoch_end,
             self._batch_options(),
+            incremental,
         )
         check_finite(network)
         callback_ctx.call_on_fit_task_end(
@@ -434,12 +437,21 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.loss_curve_ = []
         self.n_iter_ = 0
         self.t_ = 0
-        self.best_loss_ = np.inf
-        self._no_improvement_count = 0
         if self.early_stopping:
             self.validation_scores_ = []
+        self._reset_stopping()
+
+    def _reset_stopping(self):
+        """Start a new record of the best weights (each ``fit`` call)."""
+        self._no_improvement_count = 0
+        self._n_plateaus = 0
+        self._optimizer.learning_rate = self.learning_rate_init
+        self._best_theta = self._network.theta.copy()
+        if self.early_stopping:
+            self.best_loss_ = None  # as MLP: the validation score decides
             self.best_validation_score_ = -np.inf
-            self._best_theta = self._network.theta.copy()
+        else:
+            self.best_loss_ = np.inf
 
     def _split_validation(self, data):
         index = np.arange(len(data))

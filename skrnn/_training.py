@@ -264,8 +264,15 @@ def run_epochs(
     on_epoch_begin=None,
     on_epoch_end=None,
     batch_options=(),
+    incremental=False,
 ):
     """Train ``network`` for up to ``n_epochs`` epochs.
+
+    A full fit ends on the best weights seen (lowest training loss, or best
+    validation score with early stopping); on a plateau (see
+    :func:`update_no_improvement`) it first goes back to them with a smaller
+    learning rate (:func:`reduce_learning_rate`), then stops. A
+    ``partial_fit`` epoch (``incremental``) keeps its last weights.
 
     Parameters
     ----------
@@ -285,18 +292,21 @@ def run_epochs(
         True stops training (as a callback asking to stop).
     batch_options : tuple
         Extra arguments of ``data.batches`` (the generator's ``bptt_steps``).
+    incremental : bool
+        One ``partial_fit`` epoch: no best-weights record, no plateau rule.
 
     Returns
     -------
     stopped : bool
-        True when training stopped on its own (no improvement), False when
-        it ran all ``n_epochs``.
+        True when training stopped on its own (a plateau after the last
+        learning-rate reduction, or a callback), False when it ran all
+        ``n_epochs``.
     """
     rng = estimator._random_state
     batch_size = estimator._batch_size(len(data))
     grad = np.zeros_like(network.theta)
     start = time.perf_counter()
-    for _ in range(n_epochs):
+    for epoch in range(1, n_epochs + 1):
         if on_epoch_begin is not None:
             on_epoch_begin()
         epoch_loss = 0.0
@@ -320,24 +330,71 @@ def run_epochs(
         if validation_score is not None:
             estimator.validation_scores_.append(validation_score())
         if estimator.verbose:
-            line = f"Epoch {estimator.n_iter_}, loss = {estimator.loss_curve_[-1]:.8f}"
-            if validation_score is not None:
-                line += f", validation score = {estimator.validation_scores_[-1]:.6f}"
-            print(f"{line}, {time.perf_counter() - start:.2f}s")
-        stop = update_no_improvement(estimator, network, validation_score is not None)
+            elapsed = time.perf_counter() - start
+            print(epoch_line(estimator, epoch, n_epochs, elapsed))
+        stop = False
+        if not incremental and update_no_improvement(
+            estimator, network, validation_score is not None
+        ):
+            stop = reduce_learning_rate(estimator, network, optimizer)
         if on_epoch_end is not None:
             stop = on_epoch_end() or stop
         if stop:
-            if validation_score is not None:
-                network.theta[:] = estimator._best_theta
-            return True
-    if validation_score is not None:  # as MLP: best weights at max_iter too
+            break
+    if not incremental:  # the best weights, also at max_iter
         network.theta[:] = estimator._best_theta
+    return stop
+
+
+def epoch_line(estimator, epoch, n_epochs, elapsed):
+    """The ``verbose`` line of epoch ``epoch`` of ``n_epochs`` (this call's)."""
+    # partial_fit runs one epoch a call: its lines count the epochs so far.
+    if n_epochs == 1:
+        line = f"Epoch {estimator.n_iter_}"
+    else:
+        line = f"Epoch {epoch}/{n_epochs}"
+    line += f", loss = {estimator.loss_curve_[-1]:.8f}"
+    if getattr(estimator, "validation_scores_", None):
+        line += f", validation score = {estimator.validation_scores_[-1]:.6f}"
+    return f"{line}, {elapsed:.2f}s"
+
+
+# A plateau divides the learning rate by this factor, at most this many times.
+PLATEAU_FACTOR = 2.0
+MAX_PLATEAUS = 3
+
+
+def reduce_learning_rate(estimator, network, optimizer):
+    """Handle a plateau; return True when training should stop.
+
+    The first ``MAX_PLATEAUS`` plateaus restart from the best weights seen
+    with the learning rate divided by ``PLATEAU_FACTOR`` (recurrent losses
+    plateau early and spike; a smaller step gets past both); the next one
+    stops training.
+    """
+    if estimator._n_plateaus >= MAX_PLATEAUS:
+        return True
+    estimator._n_plateaus += 1
+    estimator._no_improvement_count = 0
+    network.theta[:] = estimator._best_theta
+    optimizer.learning_rate /= PLATEAU_FACTOR
+    if estimator.verbose:
+        what = "Validation score" if estimator.early_stopping else "Training loss"
+        print(
+            f"{what} did not improve for {estimator.n_iter_no_change} epochs: back "
+            f"to the best weights, learning rate now {optimizer.learning_rate:g}."
+        )
     return False
 
 
 def update_no_improvement(estimator, network, early_stopping):
-    """MLP's stopping rule; returns True when training should stop."""
+    """Track the best weights; return True on a plateau.
+
+    A plateau is ``n_iter_no_change`` consecutive epochs in which the
+    training loss did not fall below ``best_loss_ * (1 - tol)`` (``tol`` is
+    relative: losses have the scale of the data), or, with early stopping,
+    the validation score did not rise above ``best_validation_score_ + tol``.
+    """
     if early_stopping:
         score = estimator.validation_scores_[-1]
         if score < estimator.best_validation_score_ + estimator.tol:
@@ -349,12 +406,14 @@ def update_no_improvement(estimator, network, early_stopping):
             estimator._best_theta = network.theta.copy()
     else:
         last = estimator.loss_curve_[-1]
-        if last > estimator.best_loss_ - estimator.tol:
+        best = estimator.best_loss_
+        if np.isfinite(best) and last >= best * (1.0 - estimator.tol):
             estimator._no_improvement_count += 1
         else:
             estimator._no_improvement_count = 0
         if last < estimator.best_loss_:
             estimator.best_loss_ = last
+            estimator._best_theta = network.theta.copy()
     return estimator._no_improvement_count > estimator.n_iter_no_change
 
 

@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import types
 import warnings
 
 import numpy as np
@@ -26,6 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn._base import BaseRNN
 from skrnn._kernels import CELL_KERNELS
+from skrnn._training import MAX_PLATEAUS, PLATEAU_FACTOR, update_no_improvement
 from skrnn.utils import check_gradients
 
 CELLS = ("rnn", "lstm", "gru")
@@ -101,19 +103,59 @@ def test_training_convergence_warning_at_max_iter(Estimator):
 
 
 @pytest.mark.parametrize("n_iter_no_change", [1, 3])
-def test_training_tol_and_n_iter_no_change_stop_early(n_iter_no_change):
+def test_training_plateaus_halve_the_learning_rate_then_stop(n_iter_no_change):
     X, y = make_data(RNNRegressor)
     # A tolerance larger than any loss: no epoch after the first counts as an
-    # improvement, so training stops after n_iter_no_change + 1 more epochs.
-    est = RNNRegressor(
-        hidden_size=3, max_iter=50, tol=1e6, n_iter_no_change=n_iter_no_change,
-        random_state=0,
-    )  # fmt: skip
+    # improvement. Each plateau of n_iter_no_change + 1 epochs goes back to
+    # the best weights with a smaller learning rate; the last one stops.
+    params = {"hidden_size": 3, "tol": 1e6, "n_iter_no_change": n_iter_no_change}
+    est = RNNRegressor(max_iter=50, random_state=0, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         est.fit(X, y)
-    assert est.n_iter_ == n_iter_no_change + 2
+    assert est.n_iter_ == 1 + (MAX_PLATEAUS + 1) * (n_iter_no_change + 1)
     assert len(est.loss_curve_) == est.n_iter_
+    assert est._optimizer.learning_rate == pytest.approx(
+        est.learning_rate_init / PLATEAU_FACTOR**MAX_PLATEAUS
+    )
+    assert est.best_loss_ == min(est.loss_curve_)
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-2])
+def test_training_tol_is_relative_to_the_loss(tol):
+    # Losses of the scale of noisy next-value errors: an absolute tol of
+    # 1e-4 would count none of these epochs as an improvement.
+    curve = [3e-3 * (1 - 2 * tol) ** k for k in range(6)]
+    record = types.SimpleNamespace(
+        loss_curve_=[], best_loss_=np.inf, tol=tol, n_iter_no_change=10,
+        _no_improvement_count=0,
+    )  # fmt: skip
+    network = types.SimpleNamespace(theta=np.zeros(2))
+    for loss in curve:
+        record.loss_curve_.append(loss)
+        update_no_improvement(record, network, early_stopping=False)
+        assert record._no_improvement_count == 0
+    # Less than tol of the best, relatively: no improvement.
+    record.loss_curve_.append(curve[-1] * (1 - tol / 2))
+    update_no_improvement(record, network, early_stopping=False)
+    assert record._no_improvement_count == 1
+    assert record.best_loss_ == curve[-1] * (1 - tol / 2)
+
+
+@ignore_convergence
+def test_training_ends_on_the_weights_of_the_lowest_loss():
+    # A learning rate high enough for the loss to rise again: the fit keeps
+    # the weights of its best epoch, not the last ones.
+    X, y = make_data(RNNRegressor, n=40)
+    params = {
+        "hidden_size": 4, "learning_rate_init": 0.3, "batch_size": 10,
+        "n_iter_no_change": 100, "random_state": 0,
+    }  # fmt: skip
+    est = RNNRegressor(max_iter=30, **params).fit(X, y)
+    best = int(np.argmin(est.loss_curve_))
+    assert best < 29 and est.best_loss_ == est.loss_curve_[best]
+    shorter = RNNRegressor(max_iter=best + 1, **params).fit(X, y)
+    np.testing.assert_array_equal(theta(est), theta(shorter))
 
 
 @ignore_convergence
@@ -150,8 +192,8 @@ def test_training_early_stopping_stops_and_restores_best(validation_scorer):
     assert est.n_iter_ < 100
     assert est.best_validation_score_ == max(scores)
     # The n_iter_no_change + 1 last epochs did not improve on the best one.
-    assert scores[-1] < est.best_validation_score_
-    assert int(np.argmax(scores)) == est.n_iter_ - 5
+    assert max(scores[-4:]) < est.best_validation_score_
+    assert est.best_loss_ is None  # as MLP: the validation score decides
     assert validation_scorer["score"]() == est.best_validation_score_
 
 
@@ -401,7 +443,7 @@ def test_training_verbose_prints_one_line_per_epoch(capsys, early_stopping):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == est.n_iter_ == 3
     for k, line in enumerate(lines):
-        match = re.match(r"Epoch (\d+), loss = ([0-9.]+)", line)
+        match = re.match(r"Epoch (\d+)/3, loss = ([0-9.]+)", line)
         assert match, line
         assert int(match.group(1)) == k + 1
         assert float(match.group(2)) == pytest.approx(est.loss_curve_[k], abs=1e-8)

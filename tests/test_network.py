@@ -28,6 +28,9 @@ from tests.reference import (
     squared_error,
 )
 
+# Any numpy floating-point error fails a test (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("floating_point_errors_raise")
+
 CELLS = ("rnn", "lstm", "gru")
 LOSSES = ("softmax", "squared")
 N_OUTPUTS = 3

@@ -34,8 +34,8 @@ dropout : float, default=0.0
 tokenizer : Tokenizer or None, default=None
     Splits raw text into token ids. It is cloned and fitted on the
     training text as ``tokenizer_``; None uses ``Tokenizer()`` (words) in
-    RNNClassifier and RNNRegressor, ``Tokenizer(analyzer="char")`` in
-    RNNSequenceGenerator.
+    RNNClassifier and RNNRegressor, ``Tokenizer(analyzer="char",
+    lowercase=False)`` (characters, case kept) in RNNSequenceGenerator.
     Any transformer with ``fit`` and ``transform`` returning padded int
     ids (0 for padding) will do.
 
@@ -100,6 +100,8 @@ early_stopping : bool, default=False
 
 validation_fraction : float, default=0.1
     Fraction of the training data held out when ``early_stopping``.
+    RNNSequenceGenerator holds out documents, or the tail of the text when
+    there are too few documents (see its Notes).
 
 bptt_steps : int or None, default=None
     Truncated backpropagation through time: the gradient flows back at

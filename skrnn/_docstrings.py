@@ -208,8 +208,7 @@ array of integers is read as numeric series with a ``UserWarning`` at fit:
 token ids, such as a :class:`Tokenizer`'s output in a pipeline, need
 ``input_type="tokens"``; ``input_type="numeric"`` silences it. ``bytes``
 documents are decoded as UTF-8. A 2-D or 3-D array must have the number of
-time steps seen at fit; a list of arrays predicts on any length. Negative
-sample weights are refused."""
+time steps seen at fit; a list of arrays predicts on any length."""
 
 _NOTES = (
     _COMMON_NOTES
@@ -220,9 +219,11 @@ a document whose tokens are all out of the vocabulary is read as those
 out-of-vocabulary tokens (id 1), and a document with no token at all
 (empty, or nothing the tokenizer keeps, such as punctuation only) as one
 out-of-vocabulary token; so is a row of token ids that is all padding.
-Neither is an error; a numeric sequence of length 0 is. The
-loss of a minibatch is ``sum(w_i l_i) / sum(w_i)``, so a sample weight of 2
-is the same as repeating the sample."""
+Neither is an error; a numeric sequence of length 0 is.
+
+The loss of a minibatch is ``sum(w_i l_i) / sum(w_i)``, so a sample weight
+of 2 is the same as repeating the sample; negative sample weights are
+refused."""
 )
 
 _REFERENCES = """\

@@ -318,7 +318,10 @@ class RNNSequenceGenerator(BaseRNN):
         Parameters
         ----------
         X : iterable of str, array-like or list of array-like
-            Training sequences, as in :meth:`fit`.
+            Training sequences, as in :meth:`fit`. The first call fixes the
+            vocabulary: words first seen later are read as the
+            out-of-vocabulary id 1, token ids at or above
+            ``vocabulary_size_`` are an error (see ``vocabulary_size``).
         y : None
             Ignored.
 

@@ -184,7 +184,10 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         Parameters
         ----------
         X : iterable of str, array-like or list of array-like
-            Training sequences, as in :meth:`fit`.
+            Training sequences, as in :meth:`fit`. The first call fixes the
+            vocabulary: words first seen later are read as the
+            out-of-vocabulary id 1, token ids at or above
+            ``vocabulary_size_`` are an error (see ``vocabulary_size``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Real targets.
 

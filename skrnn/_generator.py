@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from skrnn._base import BaseRNN, predict_batches
+from skrnn._base import BaseRNN, _unfrozen, predict_batches
 from skrnn._docstrings import fill_doc
 from skrnn._kernels._dense import log_softmax
 from skrnn._network import MASKED_LOGIT
@@ -82,6 +82,11 @@ class RNNSequenceGenerator(BaseRNN):
     training tokens out of vocabulary); ``predict_proba`` and the scores
     keep the model's full distribution, so that a document holding a token
     unseen at fit still gets a finite log-likelihood.
+    A document with no token at all (empty, or nothing the tokenizer keeps;
+    a row of token ids that is all padding) is a document of length 0, read
+    as begin marker then end marker, at fit and predict alike; a document
+    of unknown words is read as that many out-of-vocabulary tokens (id 1).
+    Neither is an error; a numeric sequence shorter than 2 steps is.
 
     With ``bptt_steps`` set, training is truncated backpropagation through
     time in stateful lanes: each of ``batch_size`` lanes (32 when "auto")
@@ -142,6 +147,7 @@ class RNNSequenceGenerator(BaseRNN):
         dropout=0.0,
         tokenizer=None,
         input_type="auto",
+        vocabulary_size=None,
         optimizer="adam",
         learning_rate_init=0.002,
         momentum=0.9,
@@ -173,6 +179,7 @@ class RNNSequenceGenerator(BaseRNN):
             dropout=dropout,
             tokenizer=tokenizer,
             input_type=input_type,
+            vocabulary_size=vocabulary_size,
             optimizer=optimizer,
             learning_rate_init=learning_rate_init,
             momentum=momentum,
@@ -203,11 +210,11 @@ class RNNSequenceGenerator(BaseRNN):
     def _reads_whole_documents(self):
         # A likelihood or a prompt cut short would be silently wrong: read
         # every document whole (max_length only shortens training text).
-        return isinstance(self.tokenizer_, Tokenizer)
+        return isinstance(_unfrozen(self.tokenizer_), Tokenizer)
 
-    def _check_documents(self, ids, lengths, kind, training):
+    def _check_documents(self, ids, lengths):
         # An empty document is a real event for a language model (begin
-        # marker, then end marker): nothing to reject or replace.
+        # marker, then end marker): nothing to replace.
         pass
 
     def _next_step_data(self, X, *, reset):
@@ -381,7 +388,10 @@ class RNNSequenceGenerator(BaseRNN):
         Parameters
         ----------
         X : iterable of str, array-like or list of array-like
-            Training sequences, as in :meth:`fit`.
+            Training sequences, as in :meth:`fit`. The first call fixes the
+            vocabulary: words first seen later are read as the
+            out-of-vocabulary id 1, token ids at or above
+            ``vocabulary_size_`` are an error (see ``vocabulary_size``).
         y : None
             Ignored.
 

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -26,6 +27,8 @@ from skrnn._network import RNNNetwork
 from skrnn._optimizers import make_optimizer
 from skrnn._sequences import (
     OOV_ID,
+    check_tokenizer_output,
+    fitted_vocabulary_size,
     ids_to_sequences,
     input_kind,
     text_documents,
@@ -55,6 +58,13 @@ def predict_batches(values, lengths):
         )
 
 
+def _unfrozen(tokenizer):
+    """The fitted tokenizer inside a ``FrozenEstimator``, or ``tokenizer``."""
+    if isinstance(tokenizer, FrozenEstimator):
+        return tokenizer.estimator
+    return tokenizer
+
+
 class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for the many-to-one RNN estimators.
 
@@ -71,6 +81,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "tokenizer": [None, HasMethods(["fit", "transform"])],
         "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
+        "vocabulary_size": [None, Interval(Integral, N_RESERVED, None, closed="left")],
         "optimizer": [StrOptions({"adam", "sgd", "rmsprop"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
@@ -109,6 +120,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         dropout,
         tokenizer,
         input_type,
+        vocabulary_size,
         optimizer,
         learning_rate_init,
         momentum,
@@ -139,6 +151,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.dropout = dropout
         self.tokenizer = tokenizer
         self.input_type = input_type
+        self.vocabulary_size = vocabulary_size
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
         self.momentum = momentum
@@ -262,9 +275,11 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         Many-to-one: one encoded target per sequence. Text and token ids
         compute in float32 (the fast path), numeric input in its own dtype.
         """
-        values, lengths = self._validate_input(X, reset=first_pass, training=True)
+        values, lengths = self._validate_input(X, reset=first_pass)
         targets = self._encode_targets(y, values.shape[0], first_pass)
-        sample_weight = _check_sample_weight(sample_weight, values, dtype=np.float64)
+        sample_weight = _check_sample_weight(
+            sample_weight, values, dtype=np.float64, ensure_non_negative=True
+        )
         dtype = np.float32 if self._input_kind != "numeric" else values.dtype
         return TrainingData(values, lengths, targets, sample_weight), dtype
 
@@ -280,17 +295,16 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return ()
 
     # ---------------------------------------------------------------- input
-    def _validate_input(self, X, *, reset, training=False):
+    def _validate_input(self, X, *, reset):
         """Validate ``X`` of any kind; return ``(values, lengths)``.
 
         ``values`` is the padded float array ``(n_samples, n_timesteps,
         n_channels)`` for numeric input, the left-aligned int64 token ids
         ``(n_samples, n_timesteps)`` for text and token input. Sets the input
         attributes of API.md's table when ``reset``; otherwise checks that
-        ``X`` is of the kind seen at fit. ``training`` (implied by ``reset``)
-        applies the rules of training data to documents without tokens.
+        ``X`` is of the kind seen at fit.
         """
-        kind = input_kind(X, self.input_type)
+        kind = input_kind(X, self.input_type, reset=reset)
         if reset:
             self._input_kind = kind
             for attribute in ("tokenizer_", "vocabulary_size_", "n_channels_in_"):
@@ -314,22 +328,40 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         if kind == "text":
             ids = self._tokenize(X, reset=reset)
+            known = 0
+            if reset:
+                vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
+                known = max(vocabulary.values()) + 1 if vocabulary else 0
         else:
             ids = validate_token_ids(self, X, reset=reset)
-            if reset:
-                self.vocabulary_size_ = max(int(ids.max(initial=0)) + 1, N_RESERVED)
+            known = 0
+        if reset:
+            self.vocabulary_size_ = fitted_vocabulary_size(
+                ids, self.vocabulary_size, known=known, minimum=N_RESERVED, kind=kind
+            )
         if ids.size and ids.max() >= self.vocabulary_size_:
+            if self.vocabulary_size is None:
+                fixed = (
+                    "fixed at the first fit; set the vocabulary_size parameter "
+                    "to allow larger ids"
+                )
+            else:
+                fixed = "set by the vocabulary_size parameter"
             raise ValueError(
                 f"Token ids out of range: they must lie in [0, "
-                f"{self.vocabulary_size_}) (vocabulary_size_, fixed at the first "
-                f"fit), got {ids.max()}."
+                f"{self.vocabulary_size_}) (vocabulary_size_, {fixed}), got "
+                f"{ids.max()}."
             )
         ids, lengths = ids_to_sequences(ids)
-        self._check_documents(ids, lengths, kind, training=training or reset)
+        self._check_documents(ids, lengths)
         return ids, lengths
 
     def _tokenize(self, X, *, reset):
-        """Token ids of raw text or of 2-D rows of symbols, from ``tokenizer_``."""
+        """Token ids of raw text or of 2-D rows of symbols, from ``tokenizer_``.
+
+        At fit, ``tokenizer_`` is a fitted clone of ``tokenizer``; a
+        ``FrozenEstimator`` is used as is (cloning returns it), never refitted.
+        """
         docs = text_documents(X)
         if docs is None:
             # Rows of symbols: the width is checked like a numeric 2-D array's.
@@ -343,62 +375,46 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             if tokenizer is None:
                 tokenizer = self._default_tokenizer()
             self.tokenizer_ = clone(tokenizer)
-            ids = self.tokenizer_.fit_transform(docs)
-            vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
-            size = max(vocabulary.values()) + 1 if vocabulary else 0
-            self.vocabulary_size_ = max(size, int(ids.max(initial=0)) + 1, N_RESERVED)
-        elif isinstance(docs, list) and self._reads_whole_documents():
-            # Read new documents whole: the fitted width would truncate those
-            # longer than every training document.
-            id_lists = self.tokenizer_._id_lists(docs)
+            if isinstance(self.tokenizer_, FrozenEstimator):
+                self.tokenizer_.fit(docs, None)  # checks that it is fitted
+            elif hasattr(self.tokenizer_, "fit_transform"):
+                ids = self.tokenizer_.fit_transform(docs)
+                return check_tokenizer_output(ids, self.tokenizer_, len(docs))
+            else:
+                self.tokenizer_.fit(docs)
+        whole = isinstance(docs, list) and self._reads_whole_documents()
+        if whole and _unfrozen(self.tokenizer_)._kind == "text":
+            # Read documents whole: the fitted width would truncate those
+            # longer than every document the tokenizer was fitted on.
+            id_lists = _unfrozen(self.tokenizer_)._id_lists(docs)
             width = max([1, *map(len, id_lists)])
             ids = np.zeros((len(id_lists), width), dtype=np.int64)
             for i, row in enumerate(id_lists):
                 ids[i, : len(row)] = row
-        else:
-            ids = self.tokenizer_.transform(docs)
-        return np.asarray(ids)
+            return ids
+        return check_tokenizer_output(
+            self.tokenizer_.transform(docs), self.tokenizer_, len(docs)
+        )
 
     def _reads_whole_documents(self):
         """Whether ``tokenizer_`` is a Tokenizer without a set ``max_length``."""
-        tokenizer = self.tokenizer_
+        tokenizer = _unfrozen(self.tokenizer_)
         return isinstance(tokenizer, Tokenizer) and tokenizer.max_length is None
 
     def _default_tokenizer(self):
         """The tokenizer used when the ``tokenizer`` parameter is None."""
         return Tokenizer()
 
-    def _check_documents(self, ids, lengths, kind, training):
-        """Reject sequences without tokens at fit; define them at predict.
+    def _check_documents(self, ids, lengths):
+        """Give each sequence without tokens one out-of-vocabulary token.
 
-        At predict time a document without any token (empty, or nothing the
-        tokenizer keeps) is read as one out-of-vocabulary token, in place.
+        A document without any token (empty, or nothing the tokenizer keeps)
+        and a row of token ids that is all padding are read as one
+        out-of-vocabulary token, in place, at fit and predict alike.
         """
-        empty = np.flatnonzero(lengths == 0)
-        if kind == "text" and training:
-            known = (ids > OOV_ID).any(axis=1)
-            unknown = np.flatnonzero(~known & (lengths > 0))
-            if empty.size:
-                raise ValueError(
-                    f"Document {empty[0]} has no tokens (it is empty, or the "
-                    "tokenizer finds no token in it); every training document "
-                    f"needs at least one. Documents without tokens: {empty.size}."
-                )
-            if unknown.size:
-                raise ValueError(
-                    f"Document {unknown[0]} has only out-of-vocabulary tokens "
-                    "(the tokenizer's max_features or min_df dropped all of them); "
-                    "it carries nothing to learn from. Documents like it: "
-                    f"{unknown.size}."
-                )
-        elif empty.size:
-            if training:
-                raise ValueError(
-                    f"Sequence {empty[0]} of X has no tokens (every id is the "
-                    "padding id 0); every training sequence needs at least one."
-                )
-            ids[empty, 0] = OOV_ID
-            lengths[empty] = 1
+        empty = lengths == 0
+        ids[empty, 0] = OOV_ID
+        lengths[empty] = 1
 
     def _as_network_input(self, values):
         """Cast numeric input to the compute dtype; token ids stay int64."""

@@ -81,6 +81,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         dropout=0.0,
         tokenizer=None,
         input_type="auto",
+        vocabulary_size=None,
         optimizer="adam",
         learning_rate_init=0.002,
         momentum=0.9,
@@ -112,6 +113,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             dropout=dropout,
             tokenizer=tokenizer,
             input_type=input_type,
+            vocabulary_size=vocabulary_size,
             optimizer=optimizer,
             learning_rate_init=learning_rate_init,
             momentum=momentum,
@@ -200,7 +202,10 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         Parameters
         ----------
         X : iterable of str, array-like or list of array-like
-            Training sequences, as in :meth:`fit`.
+            Training sequences, as in :meth:`fit`. The first call fixes the
+            vocabulary: words first seen later are read as the
+            out-of-vocabulary id 1, token ids at or above
+            ``vocabulary_size_`` are an error (see ``vocabulary_size``).
         y : array-like of shape (n_samples,)
             Class labels.
         classes : array-like of shape (n_classes,), default=None

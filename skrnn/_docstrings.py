@@ -31,25 +31,44 @@ dropout : float, default=0.0
     Probability of zeroing a unit between layers and before the head
     during training (inverted dropout; off at predict time).
 
-tokenizer : Tokenizer or None, default=None
+tokenizer : Tokenizer, FrozenEstimator or None, default=None
     Splits raw text into token ids. It is cloned and fitted on the
     training text as ``tokenizer_``; None uses ``Tokenizer()`` (words) in
-    RNNClassifier and RNNRegressor, ``Tokenizer(analyzer="char")`` in
-    RNNSequenceGenerator.
-    Any transformer with ``fit`` and ``transform`` returning padded int
-    ids (0 for padding) will do.
+    RNNClassifier and RNNRegressor, ``Tokenizer(analyzer="char",
+    lowercase=False)`` (characters, case kept) in RNNSequenceGenerator.
+    A fitted tokenizer wrapped in
+    :class:`~sklearn.frozen.FrozenEstimator` is used as is, never
+    refitted: its vocabulary is fixed before the first batch of
+    ``partial_fit``, and words first seen later are read as the
+    out-of-vocabulary id 1.
+    Any transformer with ``fit`` and ``transform`` returning a dense 2-D
+    integer array of token ids (0 for padding, 1 to 3 reserved) will do;
+    other outputs (a sparse count matrix, floats) raise a ``ValueError``.
 
 input_type : {"auto", "text", "tokens", "numeric"}, default="auto"
     How ``X`` is read.
 
-    - "auto": raw text when ``X`` is a 1-D collection of ``str`` (or a
-      2-D array of symbols that are not all numbers), numeric series
-      otherwise.
+    - "auto": raw text when ``X`` is a 1-D collection of ``str`` or
+      ``bytes`` (or a 2-D array of symbols none of which is a number),
+      numeric series otherwise; see Notes for tables that mix numbers
+      with strings and for integer arrays.
     - "text": through ``tokenizer`` (documents, or 2-D rows of symbols).
     - "tokens": a 2-D array of integer token ids padded with 0 (or a
       list of id sequences), as :class:`Tokenizer` returns; each id is
       embedded.
     - "numeric": numeric series, never text.
+
+vocabulary_size : int or None, default=None
+    Number of token ids the embedding knows, ``vocabulary_size_`` (text
+    and token input; ignored for numeric series). None takes it from the
+    first fit: the tokenizer's vocabulary plus the reserved ids, or for
+    token ids the largest id seen plus 1 (at least 4; more than 1,000,000
+    rows is refused, since sparse ids should be remapped). An int fixes
+    it before the first batch, so that ``partial_fit`` can stream token
+    ids first seen in later batches; ids >= ``vocabulary_size`` raise a
+    ``ValueError`` at every call. Words first seen after the first fit
+    are read as the out-of-vocabulary id 1; token ids at or above
+    ``vocabulary_size_`` are an error naming this parameter.
 
 optimizer : {"adam", "sgd", "rmsprop"}, default="adam"
     Stochastic optimizer.
@@ -100,6 +119,8 @@ early_stopping : bool, default=False
 
 validation_fraction : float, default=0.1
     Fraction of the training data held out when ``early_stopping``.
+    RNNSequenceGenerator holds out documents, or the tail of the text when
+    there are too few documents (see its Notes).
 
 bptt_steps : int or None, default=None
     Truncated backpropagation through time: the gradient flows back at
@@ -148,8 +169,9 @@ tokenizer_ : Tokenizer
 
 vocabulary_size_ : int
     Number of token ids the embedding knows (text and token input):
-    the tokenizer's vocabulary plus the 4 reserved ids, or for
-    ``input_type="tokens"`` the largest id seen at fit plus 1, at least 4.
+    ``vocabulary_size`` if set, else the tokenizer's vocabulary plus the 4
+    reserved ids, or for ``input_type="tokens"`` the largest id seen at
+    fit plus 1, at least 4.
 
 loss_curve_ : list of float
     Training loss of each epoch.
@@ -177,17 +199,34 @@ sequence's prediction does not depend on the other sequences of its batch
 (id 0 is padding wherever it stands). New documents are read whole, also
 when longer than every training document (unless the tokenizer's
 ``max_length`` is set, which truncates them). The kernels are compiled by
-Numba on first use and cached on disk."""
+Numba on first use and cached on disk.
+
+No silent misreads, with ``input_type="auto"``: a 2-D table that mixes
+numbers with strings or missing values (a CSV cell "?", a ``None``, a text
+column beside numeric columns) raises a ``ValueError`` in scikit-learn's
+wording ("could not convert string to float: '?'") naming the cell and
+``input_type``; a table of strings only is rows of symbols, and numbers
+mixed with other objects are read as symbols with a ``UserWarning``. A 2-D
+array of integers is read as numeric series with a ``UserWarning`` at fit:
+token ids, such as a :class:`Tokenizer`'s output in a pipeline, need
+``input_type="tokens"``; ``input_type="numeric"`` silences it. ``bytes``
+documents are decoded as UTF-8. A 2-D or 3-D array must have the number of
+time steps seen at fit; a list of arrays predicts on any length."""
 
 _NOTES = (
     _COMMON_NOTES
     + """
 
-At predict time a document with no token (empty, or nothing the tokenizer
-keeps) is read as one out-of-vocabulary token, and a document of unknown
-words as that many out-of-vocabulary tokens; at fit both are errors. The
-loss of a minibatch is ``sum(w_i l_i) / sum(w_i)``, so a sample weight of 2
-is the same as repeating the sample."""
+Documents without known tokens, at fit, ``partial_fit`` and predict alike:
+a document whose tokens are all out of the vocabulary is read as those
+out-of-vocabulary tokens (id 1), and a document with no token at all
+(empty, or nothing the tokenizer keeps, such as punctuation only) as one
+out-of-vocabulary token; so is a row of token ids that is all padding.
+Neither is an error; a numeric sequence of length 0 is.
+
+The loss of a minibatch is ``sum(w_i l_i) / sum(w_i)``, so a sample weight
+of 2 is the same as repeating the sample; negative sample weights are
+refused."""
 )
 
 _REFERENCES = """\

@@ -3,6 +3,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,7 +13,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from skrnn._base import BaseRNN, predict_batches
+from skrnn._base import BaseRNN, _unfrozen, predict_batches
 from skrnn._docstrings import fill_doc
 from skrnn._kernels._dense import log_softmax
 from skrnn._network import MASKED_LOGIT
@@ -25,6 +26,8 @@ _AUTO_LANES = 32
 # A document is cut for the lanes only into pieces of at least this many
 # windows of bptt_steps (each cut restarts the state from zero).
 _MIN_WINDOWS_PER_PIECE = 10
+# What generate writes between two text documents (stop_at_end=False).
+_DOCUMENT_SEPARATOR = "\n"
 
 
 def _check_no_markers(ids, name):
@@ -74,6 +77,16 @@ class RNNSequenceGenerator(BaseRNN):
     predicts every token and the end marker, so generation can stop by
     itself and ``score_samples`` counts the end marker as a predicted token.
     The padding and begin ids are never predicted (probability 0).
+    ``generate`` and ``predict`` return only ids that were a target in the
+    training data (not the out-of-vocabulary id, unless the tokenizer made
+    training tokens out of vocabulary); ``predict_proba`` and the scores
+    keep the model's full distribution, so that a document holding a token
+    unseen at fit still gets a finite log-likelihood.
+    A document with no token at all (empty, or nothing the tokenizer keeps;
+    a row of token ids that is all padding) is a document of length 0, read
+    as begin marker then end marker, at fit and predict alike; a document
+    of unknown words is read as that many out-of-vocabulary tokens (id 1).
+    Neither is an error; a numeric sequence shorter than 2 steps is.
 
     With ``bptt_steps`` set, training is truncated backpropagation through
     time in stateful lanes: each of ``batch_size`` lanes (32 when "auto")
@@ -86,6 +99,20 @@ class RNNSequenceGenerator(BaseRNN):
     is one sequence, batched with masking. ``bidirectional=True`` is
     refused: a next-step model may not read the future. The loss is the
     mean over every predicted step of the batch.
+
+    With ``early_stopping``, whole documents drawn at random are held out
+    when ``validation_fraction`` of them is at least two documents
+    (``validation_fraction * n_samples >= 2``). Otherwise (one long text,
+    or a few documents) the tail is held out, by position: the last
+    ``ceil(validation_fraction * n_steps)`` predicted steps of the
+    documents read one after the other (``n_steps`` counts every token and
+    end marker; for numeric series every step but the first of each). The
+    training part keeps every step before the tail (no end marker where
+    the tail cuts a document). The tail is scored as a document of its own,
+    from the begin state (the state the training part reaches is not
+    carried over): each of ``validation_scores_`` is :meth:`score` of the
+    tail's text, the mean log-likelihood per predicted token (for numeric
+    series, minus the mean squared one-step error); higher is better.
 
     %(common_notes)s
 
@@ -120,6 +147,7 @@ class RNNSequenceGenerator(BaseRNN):
         dropout=0.0,
         tokenizer=None,
         input_type="auto",
+        vocabulary_size=None,
         optimizer="adam",
         learning_rate_init=0.002,
         momentum=0.9,
@@ -151,6 +179,7 @@ class RNNSequenceGenerator(BaseRNN):
             dropout=dropout,
             tokenizer=tokenizer,
             input_type=input_type,
+            vocabulary_size=vocabulary_size,
             optimizer=optimizer,
             learning_rate_init=learning_rate_init,
             momentum=momentum,
@@ -176,16 +205,16 @@ class RNNSequenceGenerator(BaseRNN):
 
     # --------------------------------------------------------- input / data
     def _default_tokenizer(self):
-        return Tokenizer(analyzer="char")
+        return Tokenizer(analyzer="char", lowercase=False)
 
     def _reads_whole_documents(self):
         # A likelihood or a prompt cut short would be silently wrong: read
         # every document whole (max_length only shortens training text).
-        return isinstance(self.tokenizer_, Tokenizer)
+        return isinstance(_unfrozen(self.tokenizer_), Tokenizer)
 
-    def _check_documents(self, ids, lengths, kind, training):
+    def _check_documents(self, ids, lengths):
         # An empty document is a real event for a language model (begin
-        # marker, then end marker): nothing to reject or replace.
+        # marker, then end marker): nothing to replace.
         pass
 
     def _next_step_data(self, X, *, reset):
@@ -226,11 +255,30 @@ class RNNSequenceGenerator(BaseRNN):
             )
         inputs, targets, lengths = self._next_step_data(X, reset=first_pass)
         discrete = self._input_kind != "numeric"
+        if discrete:
+            self._record_targets(targets, lengths, first_pass)
         dtype = np.float32 if discrete else inputs.dtype
-        data = SequenceData(inputs, targets, lengths, self._loss)
-        if self.bptt_steps is not None:
-            data = data.cut(self._piece_length(lengths))
-        return data, dtype
+        return SequenceData(inputs, targets, lengths, self._loss), dtype
+
+    def _record_targets(self, targets, lengths, first_pass):
+        """Mark the ids that are a target in this training data.
+
+        ``_seen_targets`` (bool per id) accumulates over ``partial_fit`` and
+        warm-started fits: generate and predict never return another id.
+        """
+        valid = np.arange(targets.shape[1])[None, :] < lengths[:, None]
+        seen = np.zeros(self.vocabulary_size_, dtype=bool)
+        seen[targets[valid]] = True
+        if first_pass or getattr(self, "_seen_targets", None) is None:
+            self._seen_targets = seen
+        else:
+            self._seen_targets |= seen
+
+    def _cut_for_lanes(self, data):
+        """The training sequences, long ones cut for the stateful lanes."""
+        if self.bptt_steps is None:
+            return data
+        return data.cut(self._piece_length(data.lengths))
 
     def _piece_length(self, lengths):
         """Longest piece a document is cut into for stateful truncated BPTT.
@@ -250,7 +298,7 @@ class RNNSequenceGenerator(BaseRNN):
         data.output_mask = self._output_mask()
         data.inputs = self._as_network_input(data.inputs)
         data.targets = self._as_network_input(data.targets)
-        return data
+        return self._cut_for_lanes(data)
 
     def _batch_options(self):
         return (self.bptt_steps,)
@@ -267,6 +315,35 @@ class RNNSequenceGenerator(BaseRNN):
         mask = np.zeros(self.vocabulary_size_, dtype=bool)
         mask[[PAD_ID, BEGIN]] = True
         return mask
+
+    def _split_validation(self, data):
+        """Hold out whole documents at random, or the tail of the text.
+
+        Documents when ``validation_fraction`` of them is at least two
+        documents (as the other estimators, ``train_test_split``); otherwise
+        the last ``ceil(validation_fraction * n_steps)`` predicted steps of
+        the documents read one after the other, scored as a document of its
+        own (from the begin state). Documents are split before they are cut
+        for the stateful lanes, so no document is on both sides.
+        """
+        whole = data if data.uncut is None else data.uncut
+        if self.validation_fraction * len(whole) >= 2:
+            train, validation_score = super()._split_validation(whole)
+            return self._cut_for_lanes(train), validation_score
+        n_steps = int(whole.lengths.sum())
+        n_held_out = math.ceil(self.validation_fraction * n_steps)
+        if n_held_out >= n_steps:
+            raise ValueError(
+                f"With validation_fraction={self.validation_fraction}, the "
+                f"held-out tail would take all {n_steps} predicted steps of X, "
+                "leaving none to train on. Lower validation_fraction or pass "
+                "more data."
+            )
+        train, held_out = whole.split_tail(n_held_out)
+        if self._input_kind != "numeric":
+            # The tail starts a document of its own: it reads the begin marker.
+            held_out.inputs[0, 0] = BEGIN
+        return self._cut_for_lanes(train), lambda: self._validation_score(held_out)
 
     def _validation_score(self, held_out):
         total, count = self._log_likelihoods(
@@ -311,7 +388,10 @@ class RNNSequenceGenerator(BaseRNN):
         Parameters
         ----------
         X : iterable of str, array-like or list of array-like
-            Training sequences, as in :meth:`fit`.
+            Training sequences, as in :meth:`fit`. The first call fixes the
+            vocabulary: words first seen later are read as the
+            out-of-vocabulary id 1, token ids at or above
+            ``vocabulary_size_`` are an error (see ``vocabulary_size``).
         y : None
             Ignored.
 
@@ -461,18 +541,25 @@ class RNNSequenceGenerator(BaseRNN):
         -------
         next : ndarray of shape (n_samples,) or (n_samples, n_channels)
             Text: the next token as a str (``""`` when the most likely next
-            event is the end of the text, ``"<unk>"`` for the
-            out-of-vocabulary id); tokens: the next id; numeric series: the
-            next value, one per sequence for univariate series.
+            event is the end of the text); tokens: the next id; numeric
+            series: the next value, one per sequence for univariate series.
+            As in :meth:`generate` (greedy), only ids that were a target in
+            the training data are predicted: ``"<unk>"`` only when training
+            tokens were out of vocabulary (``min_df``, ``max_features``).
         """
         out = self._last_outputs(X)
         if self._input_kind == "numeric":
             return out.ravel() if out.shape[1] == 1 else out
+        out[:, self._never_sampled()] = MASKED_LOGIT
         ids = np.argmax(out, axis=1)
         if self._input_kind == "tokens":
             return ids
         names = self._token_names()
         return np.array([names[i] for i in ids], dtype=object)
+
+    def _never_sampled(self):
+        """Ids that were never a training target: generate never draws them."""
+        return ~self._seen_targets
 
     def _token_names(self):
         """The string of every id: "" for the reserved markers, "<unk>" for OOV."""
@@ -508,6 +595,13 @@ class RNNSequenceGenerator(BaseRNN):
     ):
         """Generate text or token ids, or continue a series.
 
+        Tokens are drawn only among the ids that were a target in the
+        training data (the tokens of the training documents and the end
+        marker): the padding, begin and out-of-vocabulary ids never come
+        out. The out-of-vocabulary id ("<unk>") is drawn only when the
+        tokenizer made training tokens out of vocabulary (``min_df``,
+        ``max_features``): it then stands for those rare tokens.
+
         Parameters
         ----------
         n_steps : int, default=100
@@ -530,7 +624,10 @@ class RNNSequenceGenerator(BaseRNN):
             Whether a text ends when the end marker is drawn. If False, a new
             document begins there (the state restarts as for a document
             without prompt) and generation goes on for ``n_steps`` tokens
-            in all; the end markers are not part of the output.
+            in all, the end markers included. Each end marker drawn then
+            separates the documents in the output: a newline ``"\\n"`` in
+            text (also in a word model, with no space around it), the end
+            id 3 in token ids. With True, the end marker is never output.
         random_state : int, RandomState instance or None, default=None
             Seeds the draws; the same value gives the same text.
 
@@ -542,10 +639,11 @@ class RNNSequenceGenerator(BaseRNN):
         -------
         generated : str, list of str, ndarray
             Text models: the prompt followed by the generated text (tokens
-            joined with spaces for a word model), one str, or a list of
-            ``n_samples`` of them. Token models: the prompt's ids followed by
-            the generated ids (without the end marker), one int64 array or a
-            list of them. Numeric models: the new values only, an ndarray of
+            joined with spaces for a word model, documents separated by
+            newlines), one str, or a list of ``n_samples`` of them. Token
+            models: the prompt's ids followed by the generated ids (the end
+            id only between documents, see ``stop_at_end``), one int64 array
+            or a list of them. Numeric models: the new values only, an ndarray of
             shape (n_steps, n_channels).
         """
         check_is_fitted(self)
@@ -556,7 +654,7 @@ class RNNSequenceGenerator(BaseRNN):
         uniforms = rng.random_sample((n_samples, n_steps))
         ids = np.tile(prompt_ids, (n_samples, 1))
         lengths = np.full(n_samples, prompt_ids.shape[0], dtype=np.int64)
-        forbidden = self._output_mask()
+        forbidden = self._never_sampled()
         tokens, n_generated = self._network.sample(
             ids, lengths, uniforms, forbidden, temperature, top_k or 0, BEGIN,
             END, stop_at_end,
@@ -564,7 +662,8 @@ class RNNSequenceGenerator(BaseRNN):
         results = []
         for row, n in zip(tokens, n_generated):
             new = row[:n]
-            new = new[new != END]
+            if stop_at_end:
+                new = new[new != END]
             if self._input_kind == "tokens":
                 results.append(np.concatenate([prompt_ids[1:], new]))
             else:
@@ -572,12 +671,20 @@ class RNNSequenceGenerator(BaseRNN):
         return results[0] if n_samples == 1 else results
 
     def _join(self, prompt_text, ids):
+        """The prompt then the drawn tokens; each end marker becomes a newline."""
         names = self._token_names()
         char = getattr(self.tokenizer_, "analyzer", "word") == "char"
-        text = ("" if char else " ").join(names[i] for i in ids)
+        documents = [[]]
+        for i in ids.tolist():
+            if i == END:
+                documents.append([])
+            else:
+                documents[-1].append(names[i])
+        sep = "" if char else " "
+        text = _DOCUMENT_SEPARATOR.join(sep.join(doc) for doc in documents)
         if not prompt_text:
             return text
-        if char or not text or prompt_text[-1].isspace():
+        if char or not documents[0] or prompt_text[-1].isspace():
             return prompt_text + text
         return prompt_text + " " + text
 

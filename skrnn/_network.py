@@ -363,8 +363,8 @@ class RNNNetwork:
 
         Writes the recurrent layers' gradients into ``grad`` (a flat vector
         laid out like ``theta``) and returns the gradients w.r.t. the input
-        and the initial states ``(dx, dh0, dc0)`` (``dx`` is only meaningful
-        with ``need_input_grad``).
+        and the initial states ``(dx, dh0, dc0)``; ``dx`` is (B, T, F), zero
+        past each sample's length, with ``need_input_grad``, else None.
         """
         backward = CELL_KERNELS[self.cell][1]
         g = self.views(grad)
@@ -381,6 +381,9 @@ class RNNNetwork:
         d_output = d_features if every_step else None
         dx = None
         for layer in range(self.n_layers - 1, -1, -1):
+            # The kernels write d_x only when asked to: below the first layer
+            # there is nothing to pass it to, unless an embedding table.
+            need_dx = layer > 0 or need_input_grad
             dx = None
             for direction in range(self.n_directions):
                 cache = caches[layer][direction]
@@ -399,14 +402,17 @@ class RNNNetwork:
                     ]
                 prefix = f"layer{layer}.dir{direction}."
                 x = cache["x"]
-                d_x = np.empty_like(x)
+                # Never read when not need_dx: the kernel leaves it unwritten.
+                d_x = np.empty_like(x) if need_dx else np.empty((0, 0, 0), x.dtype)
                 inputs = (x, lengths, p[prefix + "W_x"], p[prefix + "W_h"])
                 inputs += (p[prefix + "b_h"], cache["h0"], cache["c0"])
                 stored = (cache["hs"], cache["cs"], cache["act"], dhs)
                 outputs = (d_x, g[prefix + "W_x"], g[prefix + "W_h"], g[prefix + "b"])
                 outputs += (g[prefix + "b_h"], dh0[layer, direction])
                 outputs += (dc0[layer, direction],)
-                backward(*inputs, *stored, *outputs, layer > 0 or need_input_grad)
+                backward(*inputs, *stored, *outputs, need_dx)
+                if not need_dx:
+                    continue
                 if direction == 1:
                     d_x = reverse_padded(d_x, lengths)
                 dx = d_x if dx is None else dx + d_x

@@ -9,9 +9,11 @@ all before anything reaches a kernel.
 
 Kinds (see API.md, "What X may be"):
 
-* raw text: a 1-D collection whose elements are all ``str``;
-* symbol rows: a 2-D array some of whose elements are not numbers, each row a
-  sequence of tokens (read through a tokenizer, like raw text);
+* raw text: a 1-D collection whose elements are all ``str`` (or ``bytes``,
+  decoded as UTF-8);
+* symbol rows: a 2-D array none of whose elements are numbers, each row a
+  sequence of tokens (read through a tokenizer, like raw text); a table mixing
+  numbers with strings or missing values is refused (see :func:`has_symbols`);
 * 2-D numeric ``(n_samples, n_timesteps)``: univariate series;
 * 3-D numeric ``(n_samples, n_timesteps, n_channels)``: multivariate series;
 * a list or tuple of arrays ``(T_i,)`` / ``(T_i, n_channels)``, or of lists of
@@ -23,7 +25,9 @@ Kinds (see API.md, "What X may be"):
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Number
+import sys
+import warnings
+from numbers import Integral, Number
 
 import numpy as np
 from scipy import sparse
@@ -33,7 +37,16 @@ from sklearn.utils.validation import check_array, validate_data
 PAD_ID = 0
 OOV_ID = 1
 
+# Largest embedding table built from the ids alone (vocabulary_size=None).
+MAX_INFERRED_VOCABULARY = 1_000_000
+
 STRING_ERROR = "Iterable over raw text documents expected, string object received."
+
+TOKENIZER_CONTRACT = (
+    "a tokenizer must return a dense 2-D array of integer token ids, one row "
+    "per document, padded with 0 (ids 1 to 3 are reserved: 1 out of "
+    "vocabulary, 2 and 3 begin and end markers), as skrnn.Tokenizer does"
+)
 
 
 def text_documents(X):
@@ -42,11 +55,13 @@ def text_documents(X):
     Raw text is a 1-D collection (list, tuple, 1-D array, pandas Series)
     whose elements are all ``str``, or a single column of them (a one-column
     DataFrame, as ``df[["text"]]`` gives); the kind is decided by the
-    elements, never by the dtype. A single string raises CountVectorizer's
-    error and a 1-D collection mixing strings with other objects a
-    ``TypeError`` naming the first document that is not a string.
+    elements, never by the dtype. ``bytes`` documents are text decoded as
+    UTF-8 (CountVectorizer's default encoding; undecodable bytes raise
+    ``UnicodeDecodeError``). A single string raises CountVectorizer's error
+    and a 1-D collection mixing strings with other objects a ``TypeError``
+    naming the first document that is not a string.
     """
-    if isinstance(X, str):
+    if isinstance(X, (str, bytes)):
         raise ValueError(STRING_ERROR)
     if sparse.issparse(X):
         return None
@@ -58,17 +73,17 @@ def text_documents(X):
         arr = np.asarray(X)
         if arr.ndim == 2 and arr.shape[1] == 1:
             column = list(arr[:, 0])
-            if column and all(isinstance(d, str) for d in column):
-                return column
+            if column and all(isinstance(d, (str, bytes)) for d in column):
+                return [_decode(d) for d in column]
             return None
         if arr.ndim != 1:
             return None
         items = list(arr)
     else:
         return None
-    is_str = [isinstance(d, str) for d in items]
+    is_str = [isinstance(d, (str, bytes)) for d in items]
     if all(is_str):  # an empty collection too: zero documents
-        return [str(d) for d in items]
+        return [_decode(d) for d in items]
     if any(is_str):
         text = is_str.index(True)
         other = is_str.index(False)
@@ -81,8 +96,38 @@ def text_documents(X):
     return None
 
 
+def _decode(doc):
+    """A document as ``str``: ``bytes`` are decoded as UTF-8."""
+    return doc.decode("utf-8") if isinstance(doc, bytes) else str(doc)
+
+
+def _is_missing(value):
+    """Whether a cell that is not a number is a missing value."""
+    if value is None:
+        return True
+    pd = sys.modules.get("pandas")  # pd.NA can only come from a loaded pandas
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def _cell_name(X, i, j):
+    """``X[i, j]``, with the column's name when ``X`` is a DataFrame."""
+    columns = getattr(X, "columns", None)
+    if columns is not None and not isinstance(columns[j], Integral):
+        return f"X[{i}, {j}] (column {columns[j]!r})"
+    return f"X[{i}, {j}]"
+
+
 def has_symbols(X):
-    """Whether a 2-D array-like holds elements that are not numbers."""
+    """Whether a 2-D array-like is rows of symbols (``input_type="auto"``).
+
+    A 2-D array whose elements are all numbers is numeric and one of strings
+    (or other objects that are not numbers) is rows of symbols. A table that
+    mixes numbers with strings or missing values (a CSV cell "?", a ``None``,
+    a text column beside numeric columns) is neither: it raises a
+    ``ValueError`` in scikit-learn's wording that names the first such cell
+    and ``input_type``. Numbers mixed with other objects (such as dicts) are
+    read as symbols with a ``UserWarning`` naming a cell.
+    """
     if sparse.issparse(X) or _is_ragged(X):
         return False
     try:
@@ -93,23 +138,156 @@ def has_symbols(X):
         return False
     if arr.dtype.kind != "O":
         return True  # strings or bytes
-    return not all(isinstance(v, Number) for v in arr.flat)
+    is_number = np.fromiter(
+        (isinstance(v, Number) for v in arr.flat), dtype=bool, count=arr.size
+    ).reshape(arr.shape)
+    if is_number.all():
+        return False
+    if not is_number.any():
+        return True
+    i, j = np.argwhere(~is_number)[0]
+    value = arr[i, j]
+    cell = _cell_name(X, i, j)
+    read_as_symbols = (
+        'pass input_type="text" to read each row as a sequence of symbols '
+        "(every cell one token)"
+    )
+    if isinstance(value, (str, bytes)) or _is_missing(value):
+        if isinstance(value, (str, bytes)):
+            start = f"could not convert string to float: {value!r}"
+        else:
+            start = "Input X contains NaN"
+        raise ValueError(
+            f"{start}: {cell} is {value!r}, in a table that also holds numbers. "
+            "A table that mixes numbers with strings or missing values is not "
+            "read: replace or drop the cells that are not numbers to read "
+            f'numeric series (input_type="numeric"), or {read_as_symbols}. To '
+            "read a column of text documents, pass that column alone (a 1-D "
+            "collection of str)."
+        )
+    warnings.warn(
+        f"X mixes numbers with objects that are not numbers ({cell} is a "
+        f"{type(value).__name__}): it is read as rows of symbols, every cell "
+        f'one token. Pass input_type="numeric" to read numbers, or '
+        'input_type="text" to silence this warning.',
+        UserWarning,
+    )
+    return True
 
 
-def input_kind(X, input_type):
+def _is_integer_table(X):
+    """Whether ``X`` is a 2-D array or DataFrame of integers (not bool)."""
+    if getattr(X, "ndim", None) != 2 or sparse.issparse(X):
+        return False
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame: one dtype per column
+    if dtypes is not None and not isinstance(dtypes, np.dtype):
+        kinds = [getattr(d, "kind", None) for d in dtypes]
+        return bool(kinds) and all(k in ("i", "u") for k in kinds)
+    dtype = getattr(X, "dtype", None)
+    return getattr(dtype, "kind", None) in ("i", "u")
+
+
+def input_kind(X, input_type, *, reset=False):
     """``"text"``, ``"tokens"`` or ``"numeric"``: how an estimator reads ``X``.
 
     ``"text"`` covers raw documents and 2-D rows of symbols: everything that
     goes through a tokenizer. With ``input_type="auto"`` text is recognised
-    by its elements (see :func:`text_documents` and :func:`has_symbols`).
+    by its elements (see :func:`text_documents` and :func:`has_symbols`),
+    and at fit (``reset``) a 2-D array of integers, read as numeric series,
+    warns that token ids need ``input_type="tokens"``.
     """
     if input_type in ("tokens", "numeric"):
-        if isinstance(X, str):
+        if isinstance(X, (str, bytes)):
             raise ValueError(STRING_ERROR)
         return input_type
     if input_type == "text" or text_documents(X) is not None or has_symbols(X):
         return "text"
+    if reset and _is_integer_table(X):
+        warnings.warn(
+            "X is a 2-D array of integers: it is read as numeric series, one "
+            "value per time step. If these are token ids (such as a Tokenizer's "
+            'output), pass input_type="tokens" to embed them; pass '
+            'input_type="numeric" to silence this warning.',
+            UserWarning,
+        )
     return "numeric"
+
+
+def check_tokenizer_output(ids, tokenizer, n_documents):
+    """Validate what a tokenizer returned; return it as an int64 array."""
+    name = type(tokenizer).__name__
+    if sparse.issparse(ids):
+        raise ValueError(
+            f"The tokenizer {name} returned a sparse matrix: {TOKENIZER_CONTRACT}. "
+            "A vectorizer such as CountVectorizer counts tokens and loses their "
+            "order; use skrnn.Tokenizer."
+        )
+    try:
+        ids = np.asarray(ids)
+    except ValueError:  # a list of rows of different lengths
+        ids = np.asarray(ids, dtype=object)
+    if ids.ndim != 2:
+        raise ValueError(
+            f"The tokenizer {name} returned an array of {ids.ndim} dimension(s): "
+            f"{TOKENIZER_CONTRACT}."
+        )
+    if ids.dtype.kind not in "iu":
+        raise ValueError(
+            f"The tokenizer {name} returned values of dtype {ids.dtype}: "
+            f"{TOKENIZER_CONTRACT}."
+        )
+    if ids.shape[0] != n_documents:
+        raise ValueError(
+            f"The tokenizer {name} returned {ids.shape[0]} rows for {n_documents} "
+            f"documents: {TOKENIZER_CONTRACT}."
+        )
+    if ids.size and ids.min() < 0:
+        raise ValueError(
+            f"The tokenizer {name} returned the negative id {ids.min()}: "
+            f"{TOKENIZER_CONTRACT}."
+        )
+    return ids.astype(np.int64, copy=False)
+
+
+def fitted_vocabulary_size(ids, vocabulary_size, *, known, minimum, kind):
+    """``vocabulary_size_`` at the first fit.
+
+    Parameters
+    ----------
+    ids : ndarray of int64
+        The token ids of the first fit.
+    vocabulary_size : int or None
+        The estimator's parameter: an int is used as is.
+    known : int
+        Ids the tokenizer's vocabulary defines (0 for token-id input).
+    minimum : int
+        The reserved ids.
+    kind : {"text", "tokens"}
+
+    Returns
+    -------
+    vocabulary_size_ : int
+    """
+    if vocabulary_size is not None:
+        if vocabulary_size < known:
+            raise ValueError(
+                f"vocabulary_size={vocabulary_size} is smaller than the tokenizer's "
+                f"vocabulary, which uses ids up to {known - 1}; set "
+                f"vocabulary_size >= {known} or None."
+            )
+        return int(vocabulary_size)
+    from_ids = int(ids.max(initial=0)) + 1
+    if from_ids > max(known, MAX_INFERRED_VOCABULARY):
+        source = "X" if kind == "tokens" else "The tokenizer's output"
+        raise ValueError(
+            f"{source} holds the token id {from_ids - 1}: the embedding would have "
+            f"{from_ids:,} rows (more than {MAX_INFERRED_VOCABULARY:,}). Token ids "
+            "index the embedding table and should be consecutive: remap sparse "
+            "ids to 1, 2, ... (keeping 0 for padding), for instance with a "
+            "Tokenizer on the original tokens, or set vocabulary_size explicitly "
+            "to build a table that large."
+        )
+    return max(known, from_ids, minimum)
 
 
 def ids_to_sequences(ids):
@@ -273,7 +451,7 @@ def validate_sequences(estimator, X, *, reset, ensure_min_timesteps=1):
         Fresh, C-contiguous, float32 or float64.
     lengths : ndarray of shape (n_samples,), int64
     """
-    if isinstance(X, str):
+    if isinstance(X, (str, bytes)):
         raise ValueError(
             "Expected a collection of sequences, got a single string instead."
         )
@@ -289,14 +467,29 @@ def validate_sequences(estimator, X, *, reset, ensure_min_timesteps=1):
                 f"{ensure_min_timesteps} is required."
             )
     else:
-        values = validate_data(
-            estimator,
-            X,
-            reset=reset,
-            dtype=[np.float64, np.float32],
-            allow_nd=True,
-            ensure_min_features=ensure_min_timesteps,
-        )
+        try:
+            values = validate_data(
+                estimator,
+                X,
+                reset=reset,
+                dtype=[np.float64, np.float32],
+                allow_nd=True,
+                ensure_min_features=ensure_min_timesteps,
+            )
+        except ValueError as error:
+            message = str(error)
+            if (
+                reset
+                or not message.startswith("X has ")
+                or "features, but" not in (message)
+            ):
+                raise
+            # sklearn's message first (checks match it), then the way out.
+            raise ValueError(
+                f"{message} A 2-D or 3-D array must have the number of time "
+                "steps seen at fit; a list of arrays of shape (n_timesteps,) or "
+                "(n_timesteps, n_channels) predicts on sequences of any length."
+            ) from None
         if values.ndim == 2:
             values = values[:, :, None]
         elif values.ndim != 3:

@@ -110,6 +110,7 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     ``min_df``), 2 and 3 mark the beginning and end of a sequence for
     models that add them; :meth:`transform` itself never emits 2 or 3.
     A document without tokens (such as ``""``) becomes a row of padding.
+    ``bytes`` documents are decoded as UTF-8 (CountVectorizer's default).
 
     ``X`` may also be a 2-D array whose rows are sequences of tokens
     (what scikit-learn's estimator checks send). If every element is a

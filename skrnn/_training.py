@@ -97,6 +97,8 @@ class SequenceData:
         self.loss = loss
         self.output_mask = output_mask
         self.carried = None
+        # The sequences before :meth:`cut` (None when not cut).
+        self.uncut = None
 
     def __len__(self):
         return self.lengths.shape[0]
@@ -134,7 +136,40 @@ class SequenceData:
                 lengths.append(min(piece_length, n - start))
         index = np.asarray(starts)[:, None] + np.arange(piece_length)
         index = np.minimum(index, self.inputs.shape[1] - 1)
-        return self._rows(np.asarray(source)[:, None], index, lengths)
+        pieces = self._rows(np.asarray(source)[:, None], index, lengths)
+        pieces.uncut = self
+        return pieces
+
+    def split_tail(self, n_steps):
+        """Split off the last ``n_steps`` predicted steps, by position.
+
+        The sequences are read one after the other, in order. ``head`` holds
+        every step before the last ``n_steps``: the sequences before the cut
+        and, when the cut falls inside a sequence, that sequence's first
+        part; ``tail`` holds the rest, its first sequence starting at the
+        cut. ``0 < n_steps < lengths.sum()``.
+
+        Returns
+        -------
+        head, tail : SequenceData
+        """
+        ends = np.cumsum(self.lengths)
+        cut = int(ends[-1]) - n_steps
+        k = int(np.searchsorted(ends, cut, side="right"))  # sequence cut
+        offset = cut - int(ends[k] - self.lengths[k])  # its steps in the head
+        head_lengths = [*self.lengths[:k].tolist(), offset][: k + (offset > 0)]
+        steps = np.arange(max(head_lengths))
+        head = self._rows(
+            np.arange(len(head_lengths))[:, None], steps[None, :], head_lengths
+        )
+        tail_lengths = self.lengths[k:].copy()
+        tail_lengths[0] -= offset
+        starts = np.zeros_like(tail_lengths)
+        starts[0] = offset
+        index = starts[:, None] + np.arange(int(tail_lengths.max()))
+        index = np.minimum(index, self.inputs.shape[1] - 1)
+        tail = self._rows(np.arange(k, len(self))[:, None], index, tail_lengths)
+        return head, tail
 
     def batches(self, rng, batch_size, shuffle, bptt_steps=None):
         """Yield the minibatches of one epoch (see the class docstring)."""

@@ -49,9 +49,12 @@ CORPUS = [
 
 # --------------------------------------------------------------------- helpers
 def char_ids(gen, doc):
-    """Token ids of ``doc`` for a fitted char model, computed without transform."""
+    """Token ids of ``doc`` for a fitted char model, computed without transform.
+
+    The generator's default tokenizer keeps the case of the characters.
+    """
     vocabulary = gen.tokenizer_.vocabulary_
-    return [vocabulary.get(ch, OOV) for ch in doc.lower()]
+    return [vocabulary.get(ch, OOV) for ch in doc]
 
 
 def reference_log_proba(gen, ids):
@@ -75,10 +78,37 @@ def reference_log_proba(gen, ids):
 
 
 def token_names(gen):
-    """The str of every id of a char or word model ("" for end, "<unk>" for OOV)."""
+    """The str of every id of a char or word model.
+
+    "" for the end marker ("\\n" in ``generate(stop_at_end=False)``), "<unk>"
+    for the out-of-vocabulary id.
+    """
     names = {END: "", OOV: "<unk>"}
     names.update({i: token for token, i in gen.tokenizer_.vocabulary_.items()})
     return names
+
+
+def training_targets(gen, docs):
+    """Boolean mask of the ids that are a target in char documents ``docs``.
+
+    Every character of a training document, and the end marker; the padding,
+    begin and out-of-vocabulary ids never are (the char tokenizer keeps every
+    character of the training text).
+    """
+    mask = np.zeros(gen.vocabulary_size_, dtype=bool)
+    mask[[gen.tokenizer_.vocabulary_[ch] for ch in "".join(docs)]] = True
+    mask[END] = True
+    return mask
+
+
+def sampling_proba(gen, prompt):
+    """The distribution generate draws from after ``prompt`` (temperature 1).
+
+    predict_proba restricted to the training targets of ``CORPUS``, renormalised.
+    """
+    proba = gen.predict_proba([prompt])[0].astype(np.float64)
+    proba[~training_targets(gen, CORPUS)] = 0
+    return proba / proba.sum()
 
 
 def first_token_counts(gen, prompt, **params):
@@ -87,6 +117,7 @@ def first_token_counts(gen, prompt, **params):
         1, prompt=prompt, n_samples=4000, random_state=0, stop_at_end=False, **params
     )
     ids = {name: i for i, name in token_names(gen).items()}
+    ids["\n"] = END  # the end marker, written as the document separator
     counts = np.zeros(gen.vocabulary_size_, dtype=np.int64)
     for text in texts:
         assert text.startswith(prompt)
@@ -182,7 +213,7 @@ def test_generator_score_samples_matches_numpy_forward(small_gens, cell, n_layer
     gen = small_gens[cell, n_layers]
     docs = [
         "the cat",
-        "The Cat",  # lowercased by the tokenizer: the same tokens
+        "The Cat",  # case kept: T and C unseen at fit, scored as the OOV id
         "the zebra!",  # z, b and ! unseen at fit: scored as the OOV id
         "",  # an empty document: only the end marker is predicted
         # Longer than every training document: read whole, not truncated.
@@ -190,6 +221,7 @@ def test_generator_score_samples_matches_numpy_forward(small_gens, cell, n_layer
     ]
     ids = [char_ids(gen, doc) for doc in docs]
     assert OOV in ids[2]
+    assert ids[1] == [OOV, *ids[0][1:4], OOV, *ids[0][5:]]
     expected = []
     for doc_ids in ids:
         log_p = reference_log_proba(gen, [BEGIN, *doc_ids])
@@ -198,7 +230,7 @@ def test_generator_score_samples_matches_numpy_forward(small_gens, cell, n_layer
     scores = gen.score_samples(docs)
     assert scores.shape == (len(docs),)
     assert_allclose(scores, expected, rtol=1e-5)
-    assert scores[0] == scores[1]
+    assert scores[1] < scores[0]
 
     # score: mean log-likelihood per predicted token (tokens + end markers).
     n_predicted = sum(len(doc_ids) + 1 for doc_ids in ids)
@@ -258,8 +290,10 @@ def test_generator_predict_proba_and_predict_match_numpy_forward(corpus_gen):
     # Padding and begin are never predicted: exactly 0.
     assert_array_equal(proba[:, [PAD, BEGIN]], 0)
     assert np.all(proba[:, [OOV, END]] > 0)
-    # predict: the most likely next token as its character ("" for the end).
+    # predict: the most likely next token as its character ("" for the end),
+    # among the training targets (as greedy generation).
     names = token_names(gen)
+    expected[:, ~training_targets(gen, CORPUS)] = 0
     expected_tokens = [names[i] for i in np.argmax(expected, axis=1)]
     assert_array_equal(gen.predict(docs), np.array(expected_tokens, dtype=object))
 
@@ -270,11 +304,13 @@ def test_generator_greedy_generation_matches_numpy_decoding(small_gens, cell, n_
     # network one token at a time in Numba; both must agree with numpy.
     gen = small_gens[cell, n_layers]
     names = token_names(gen)
+    never_target = ~training_targets(gen, CORPUS)
     for prompt in ("", "the ", "a dog"):
         ids = [BEGIN, *char_ids(gen, prompt)]
         text = prompt
         for _ in range(25):
             log_p = reference_log_proba(gen, ids)[-1]
+            log_p[never_target] = -np.inf
             best, second = np.sort(log_p)[::-1][:2]
             assert best - second > 1e-4  # no near tie that rounding could flip
             ids.append(int(np.argmax(log_p)))
@@ -289,7 +325,7 @@ def test_generator_greedy_generation_matches_numpy_decoding(small_gens, cell, n_
 @pytest.mark.parametrize("temperature", [1.0, 0.5, 2.0])
 def test_generator_samples_from_tempered_softmax(corpus_gen, temperature):
     prompt = "the cat "
-    proba = corpus_gen.predict_proba([prompt])[0].astype(np.float64)
+    proba = sampling_proba(corpus_gen, prompt)
     # softmax(logits / T) with logits = log(proba): proba ** (1 / T), renormalised.
     tempered = proba ** (1 / temperature)
     expected = tempered / tempered.sum()
@@ -300,7 +336,7 @@ def test_generator_samples_from_tempered_softmax(corpus_gen, temperature):
 
 def test_generator_samples_from_the_top_k(corpus_gen):
     prompt = "the cat "
-    proba = corpus_gen.predict_proba([prompt])[0].astype(np.float64)
+    proba = sampling_proba(corpus_gen, prompt)
     top = np.argsort(proba)[::-1]
     assert proba[top[1]] > proba[top[2]] * 1.05  # the top two are well defined
     expected = np.zeros_like(proba)
@@ -397,7 +433,8 @@ def test_generator_word_model_prefers_real_word_order():
 
     prompt = "My breakfast"
     texts = gen.generate(12, prompt=prompt, n_samples=5, random_state=0)
-    vocabulary = set(gen.tokenizer_.vocabulary_) | {"<unk>"}
+    # Every word of the vocabulary is a training target: never "<unk>".
+    vocabulary = set(gen.tokenizer_.vocabulary_)
     for text in texts:
         assert text.startswith(prompt + " ")
         words = text[len(prompt) + 1 :].split(" ")
@@ -415,7 +452,7 @@ def test_generator_truncated_bptt_trains_on_one_long_document():
     ).fit([text])  # fmt: skip
     assert gen.loss_curve_[-1] < 0.8 * gen.loss_curve_[0]
     # Better than the best context-free guess: the unigram perplexity.
-    _, counts = np.unique(list(text.lower()), return_counts=True)
+    _, counts = np.unique(list(text), return_counts=True)
     frequencies = counts / counts.sum()
     unigram_perplexity = np.exp(-np.sum(frequencies * np.log(frequencies)))
     assert gen.perplexity([text]) < 0.75 * unigram_perplexity
@@ -462,6 +499,30 @@ def test_sequence_data_cut_covers_each_sequence_once_in_order():
     assert_array_equal(np.concatenate(targets), np.concatenate(expected) + 1)
     # No piece spans two sequences.
     assert all(len(set(piece // 1000)) == 1 for piece in read)
+    assert pieces.uncut is data and data.uncut is None
+
+
+@pytest.mark.parametrize("n_held_out", [1, 4, 5, 6, 17, 27])
+def test_sequence_data_split_tail_cuts_by_position(n_held_out):
+    # 28 steps in all; 5 + 12 + 1 = 18 before the last sequence of 5 steps.
+    lengths = [7, 3, 12, 1, 5]
+    data = sequence_data(lengths)
+    head, tail = data.split_tail(n_held_out)
+    steps = [data.inputs[i, :n] for i, n in enumerate(lengths)]
+    order = np.concatenate(steps)
+    for part, expected in ((head, order[:-n_held_out]), (tail, order[-n_held_out:])):
+        assert part.loss == "softmax"
+        assert_array_equal(part.output_mask, data.output_mask)
+        assert np.all(part.lengths >= 1)
+        read = [part.inputs[i, :n] for i, n in enumerate(part.lengths)]
+        assert_array_equal(np.concatenate(read), expected)
+        targets = [part.targets[i, :n] for i, n in enumerate(part.lengths)]
+        assert_array_equal(np.concatenate(targets), expected + 1)
+        # Each row is a run of one sequence.
+        assert all(len(set(row // 1000)) == 1 for row in read)
+    # The tail's sequences: the end of the one cut, then whole ones.
+    assert tail.lengths.sum() == n_held_out
+    assert_array_equal(tail.inputs[1:, 0] % 1000, 0)
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
@@ -730,9 +791,15 @@ def test_generator_multichannel_series_scores_and_continuations():
 
 def test_generator_without_stop_at_end_starts_new_documents(hello_gen):
     # After the end marker a new document begins from the begin state, so
-    # greedy decoding repeats the word; the end markers are not in the text.
+    # greedy decoding repeats the word; each end marker drawn (one of the 12
+    # tokens) is written as a newline between the documents.
     text = hello_gen.generate(12, prompt="h", temperature=0, stop_at_end=False)
-    assert text == "hellohelloh"
+    assert text == "hello\nhello\nh"
+    # The end marker drawn last ends the text with the separator.
+    text = hello_gen.generate(5, prompt="h", temperature=0, stop_at_end=False)
+    assert text == "hello\n"
+    # With stop_at_end the text simply ends there.
+    assert hello_gen.generate(12, prompt="h", temperature=0) == "hello"
 
 
 def test_generator_word_prompt_is_read_whole_and_joined_once():
@@ -754,3 +821,198 @@ def test_generator_word_prompt_is_read_whole_and_joined_once():
     assert not np.allclose(proba[0], proba[1])
     scores = gen.score_samples(["the dog sat on the log", "the dog sat"])
     assert scores[0] != scores[1]
+
+
+# ---------------------------------------------------------- default tokenizer
+def test_generator_default_tokenizer_keeps_case():
+    gen = RNNSequenceGenerator(
+        hidden_size=32, learning_rate_init=0.01, random_state=0
+    ).fit(["Hello World"] * 20)
+    assert gen.tokenizer_.analyzer == "char" and gen.tokenizer_.lowercase is False
+    assert {"H", "W", "o"} <= set(gen.tokenizer_.vocabulary_)
+    assert "h" not in gen.tokenizer_.vocabulary_
+    assert gen.generate(20, temperature=0) == "Hello World"
+    assert gen.generate(20, prompt="Hello", temperature=0) == "Hello World"
+    assert_array_equal(gen.predict(["", "Hello ", "Hello World"]), ["H", "W", ""])
+    # Lowercase letters unseen at fit are unknown to the model.
+    assert gen.score(["hello world"]) < gen.score(["Hello World"])
+
+
+# ------------------------------------------------------------ early stopping
+def held_out_texts(docs, validation_fraction):
+    """The held-out tail of char documents, as texts: independent of skrnn.
+
+    Every document predicts its characters then its end marker; read one
+    after the other, the last ``ceil(fraction * steps)`` predicted steps are
+    held out, split at the end markers into documents.
+    """
+    END_MARK = None
+    steps = [item for doc in docs for item in [*doc, END_MARK]]
+    n_held_out = int(np.ceil(validation_fraction * len(steps)))
+    texts, current = [], ""
+    for item in steps[-n_held_out:]:
+        if item is END_MARK:
+            texts.append(current)
+            current = ""
+        else:
+            current += item
+    return texts
+
+
+@pytest.mark.parametrize("bptt_steps", [None, 20])
+def test_generator_early_stopping_holds_out_the_tail_of_one_text(bptt_steps):
+    text = load_shakespeare().text[:3000]
+    gen = RNNSequenceGenerator(
+        hidden_size=16, early_stopping=True, max_iter=4, n_iter_no_change=10,
+        learning_rate_init=0.01, bptt_steps=bptt_steps, random_state=0,
+    ).fit([text])  # fmt: skip
+    assert len(gen.validation_scores_) == 4
+    # 3001 predicted steps (3000 characters and the end marker): the last
+    # ceil(300.1) = 301 are held out, the last 300 characters and the end.
+    tail = held_out_texts([text], 0.1)
+    assert tail == [text[-300:]]
+    # The fit ends on the weights of the best validation score: that score
+    # is the tail's mean log-likelihood per predicted token, read as a
+    # document of its own.
+    assert gen.best_validation_score_ == max(gen.validation_scores_)
+    assert_allclose(gen.best_validation_score_, gen.score(tail), rtol=1e-6)
+    assert np.all(np.diff(gen.validation_scores_[:2]) > 0)  # it learns
+
+
+def test_generator_early_stopping_tail_spans_the_last_documents():
+    # 6 documents, too few to hold out 2 of them (0.3 * 6 < 2): the tail by
+    # position, the last ceil(0.3 * 78) = 24 predicted steps, across three
+    # documents (with 7 documents, two whole ones would be held out).
+    docs = [f"doc {i}: " + "ab" * (5 - i) for i in range(6)]
+    gen = RNNSequenceGenerator(
+        hidden_size=8, early_stopping=True, validation_fraction=0.3, max_iter=2,
+        random_state=0,
+    ).fit(docs)  # fmt: skip
+    tail = held_out_texts(docs, 0.3)
+    assert tail == [docs[3][-5:], *docs[-2:]]
+    assert_allclose(gen.best_validation_score_, gen.score(tail), rtol=1e-6)
+    assert gen.best_validation_score_ == max(gen.validation_scores_)
+
+
+def test_generator_early_stopping_holds_out_documents_when_enough(monkeypatch):
+    # 20 documents, validation_fraction 0.1: two whole documents drawn at
+    # random, as in the other estimators.
+    docs = [f"doc {i}: " + "ab" * (i % 4) for i in range(20)]
+    held = []
+    score = RNNSequenceGenerator._validation_score
+
+    def spy(self, held_out):
+        held.append(held_out)
+        return score(self, held_out)
+
+    monkeypatch.setattr(RNNSequenceGenerator, "_validation_score", spy)
+    gen = RNNSequenceGenerator(
+        hidden_size=8, early_stopping=True, max_iter=2, random_state=0
+    ).fit(docs)
+    held_out = held[-1]
+    assert len(held_out) == 2
+    names = token_names(gen)
+    texts = [
+        "".join(names[i] for i in row[: n - 1])
+        for row, n in zip(held_out.targets, held_out.lengths)
+    ]
+    assert set(texts) <= set(docs) and len(set(texts)) == 2
+    assert texts != docs[-2:]  # drawn at random, not the tail
+    # Whole documents: from the begin marker to the end marker.
+    assert_array_equal(held_out.inputs[:, 0], BEGIN)
+    assert_array_equal(held_out.targets[[0, 1], held_out.lengths - 1], END)
+    assert_allclose(gen.best_validation_score_, gen.score(texts), rtol=1e-6)
+
+
+def test_generator_early_stopping_needs_a_step_to_train_on():
+    gen = RNNSequenceGenerator(
+        hidden_size=4, early_stopping=True, validation_fraction=0.9, max_iter=2
+    )
+    with pytest.raises(
+        ValueError, match=r"validation_fraction=0.9, the held-out tail would take all 2"
+    ):
+        gen.fit(["a"])
+
+
+# ------------------------------------------------------------------ sampling
+def test_generator_never_samples_an_id_that_was_never_a_target(corpus_gen):
+    gen = corpus_gen
+    # Unmasked, the out-of-vocabulary id would come out: the model gives it
+    # some probability (it is never a target, but never trained to 0 either).
+    proba = gen.predict_proba(["the cat "])[0].astype(np.float64)
+    tempered = proba ** (1 / 1.5)
+    tempered /= tempered.sum()
+    assert 4000 * tempered[OOV] > 20
+    counts = first_token_counts(gen, "the cat ", temperature=1.5)
+    assert counts.sum() == 4000 and counts[OOV] == 0
+    assert_array_equal(np.flatnonzero(counts), np.flatnonzero(counts * tempered))
+    # Long texts at a high temperature: only characters of the corpus (and
+    # the newline between documents), never "<unk>".
+    texts = gen.generate(
+        60, n_samples=100, temperature=1.5, stop_at_end=False, random_state=0
+    )
+    assert not any("<unk>" in text for text in texts)
+    assert set("".join(texts)) <= set("".join(CORPUS)) | {"\n"}
+    # predict never names an id that was never a target either.
+    assert "<unk>" not in set(gen.predict(["the zebra", "zzz", "q"]))
+
+
+def test_generator_samples_only_training_targets_of_token_ids():
+    # Ids 4, 5, 6 and 9: 1 (out of vocabulary), 7 and 8 are never targets.
+    X = np.array([[4, 5, 6], [9, 4, 5], [6, 9, 0], [5, 0, 0]] * 5)
+    gen = RNNSequenceGenerator(
+        input_type="tokens", hidden_size=8, max_iter=2, random_state=0
+    ).fit(X)
+    assert gen.vocabulary_size_ == 10
+    draws = gen.generate(
+        30, n_samples=100, temperature=3.0, stop_at_end=False, random_state=0
+    )
+    drawn = np.concatenate(draws)
+    assert set(drawn.tolist()) == {4, 5, 6, 9, END}
+    # partial_fit adds the targets of each batch.
+    gen.partial_fit(np.array([[7, 8]] * 4))
+    draws = gen.generate(
+        30, n_samples=100, temperature=3.0, stop_at_end=False, random_state=0
+    )
+    assert set(np.concatenate(draws).tolist()) == {4, 5, 6, 7, 8, 9, END}
+
+
+def test_generator_samples_unk_when_training_tokens_were_out_of_vocabulary():
+    # min_df=2 makes the words seen once out of vocabulary: the OOV id is then
+    # a real training target, and generate may draw it ("<unk>").
+    rng = np.random.RandomState(0)
+    common = ["the", "cat", "dog", "sat"]
+    docs = [
+        " ".join([*rng.choice(common, 3), f"rare{i}", *rng.choice(common, 2)])
+        for i in range(40)
+    ]
+    gen = RNNSequenceGenerator(
+        tokenizer=Tokenizer(min_df=2), hidden_size=16, max_iter=20,
+        learning_rate_init=0.01, random_state=0,
+    ).fit(docs)  # fmt: skip
+    assert set(gen.tokenizer_.vocabulary_) == set(common)
+    texts = gen.generate(20, n_samples=20, random_state=0)
+    assert any("<unk>" in text.split(" ") for text in texts)
+
+
+# ---------------------------------------------------------- document separator
+def test_generator_separates_documents_of_word_and_token_models():
+    words = RNNSequenceGenerator(
+        tokenizer=Tokenizer(), hidden_size=16, learning_rate_init=0.01,
+        random_state=0,
+    ).fit(["the cat sat"] * 20)  # fmt: skip
+    # Tokens joined with spaces, documents with a newline (no space around).
+    text = words.generate(9, prompt="the", temperature=0, stop_at_end=False)
+    assert text == "the cat sat\nthe cat sat\nthe cat"
+    text = words.generate(4, prompt="the cat sat", temperature=0, stop_at_end=False)
+    assert text == "the cat sat\nthe cat sat"
+    assert words.generate(9, prompt="the", temperature=0) == "the cat sat"
+
+    tokens = RNNSequenceGenerator(
+        input_type="tokens", hidden_size=16, learning_rate_init=0.01,
+        random_state=0,
+    ).fit(np.array([[4, 5, 6]] * 20))  # fmt: skip
+    # Token ids: the end id 3 stands between the documents.
+    out = tokens.generate(8, prompt=[4], temperature=0, stop_at_end=False)
+    assert_array_equal(out, [4, 5, 6, 3, 4, 5, 6, 3, 4])
+    assert_array_equal(tokens.generate(8, prompt=[4], temperature=0), [4, 5, 6])

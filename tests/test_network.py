@@ -17,6 +17,7 @@ import pickle
 import numpy as np
 import pytest
 
+from skrnn import _network
 from skrnn._network import RNNNetwork
 from tests.gradcheck import numerical_gradient, relative_error
 from tests.reference import (
@@ -26,6 +27,9 @@ from tests.reference import (
     softmax_cross_entropy,
     squared_error,
 )
+
+# Any numpy floating-point error fails a test (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("floating_point_errors_raise")
 
 CELLS = ("rnn", "lstm", "gru")
 LOSSES = ("softmax", "squared")
@@ -295,6 +299,84 @@ def test_network_loss_and_grad_ignores_padding_values(cell):
     )
     assert value == other_value
     np.testing.assert_array_equal(grad, other_grad)
+
+
+# ---------------------------------------------------- uninitialised buffers
+class PoisonedNumpy:
+    """``numpy`` for ``skrnn._network``, whose fresh float buffers hold inf.
+
+    ``np.empty`` promises no content. Each new float buffer is filled with
+    inf, the sign alternating from one buffer to the next, so that any read
+    of a part nothing wrote shows: a sum of two such parts is inf - inf
+    (an error under ``np.errstate(all="raise")``), anything else read makes
+    a result non-finite.
+    """
+
+    def __init__(self):
+        self.sign = 1.0
+
+    def __getattr__(self, name):
+        attr = getattr(np, name)
+        if name not in ("empty", "empty_like"):
+            return attr
+
+        def allocate(*args, **kwargs):
+            out = attr(*args, **kwargs)
+            if out.dtype.kind == "f":
+                out.fill(self.sign * np.inf)
+                self.sign = -self.sign
+            return out
+
+        return allocate
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("n_layers", [1, 2])
+def test_network_loss_and_grad_reads_no_unwritten_buffer(cell, n_layers, monkeypatch):
+    # Regression: the first layer's input gradient, which the kernels leave
+    # unwritten unless asked for it, was allocated anyway and both
+    # directions' buffers summed ("invalid value encountered in add").
+    net = make_network(cell, n_layers=n_layers, bidirectional=True)
+    x, lengths, targets, weights = make_batch("softmax", [6, 1, 3], T=6)
+    masks = make_masks(net, 3, 6)
+    expected = np.empty_like(net.theta)
+    expected_value = net.loss_and_grad(
+        x, lengths, targets, weights, "softmax", expected, masks
+    )
+    monkeypatch.setattr(_network, "np", PoisonedNumpy())
+    grad = np.empty_like(net.theta)
+    with np.errstate(all="raise"):
+        value = net.loss_and_grad(x, lengths, targets, weights, "softmax", grad, masks)
+    assert value == expected_value
+    np.testing.assert_array_equal(grad, expected)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_input_gradient_is_exact_and_zero_past_lengths(cell, monkeypatch):
+    net = make_network(cell, n_layers=2, bidirectional=True)
+    x, lengths, _, _ = make_batch("squared", [5, 1, 3], T=5)
+    d_features = np.random.RandomState(3).normal(size=(3, 6))
+
+    def objective():
+        return float(np.sum(net.forward(x, lengths)[1] * d_features))
+
+    (numeric,) = numerical_gradient(objective, [x])
+    monkeypatch.setattr(_network, "np", PoisonedNumpy())
+    grad = np.zeros_like(net.theta)  # the head's part stays 0 here
+    with np.errstate(all="raise"):
+        caches, _ = net.forward(x, lengths)
+        dx, _, _ = net.backward(caches, lengths, d_features, grad, need_input_grad=True)
+    padded = np.arange(5)[None, :] >= lengths[:, None]
+    assert np.all(dx[padded] == 0)
+    assert relative_error(dx, numeric) <= 1e-6
+    # Without need_input_grad no input gradient is made, and the weight
+    # gradients are the same.
+    caches, _ = net.forward(x, lengths)
+    without = np.zeros_like(net.theta)
+    with np.errstate(all="raise"):
+        dx, _, _ = net.backward(caches, lengths, d_features, without)
+    assert dx is None
+    np.testing.assert_array_equal(without, grad)
 
 
 # ------------------------------------------------------ batch independence

@@ -274,12 +274,14 @@ def test_sequences_float32_computes_in_float32(make_X):
     ],
     ids=["float64", "int64", "int32-3d", "ragged-int", "ragged-mixed"],
 )
+@pytest.mark.filterwarnings("ignore:X is a 2-D array of integers")
 def test_sequences_float64_and_int_compute_in_float64(X):
     est = make_estimator().fit(X, targets(RNNRegressor, 8))
     assert est._network.dtype == np.float64
     assert est.predict(X).dtype == np.float64
 
 
+@pytest.mark.filterwarnings("ignore:X is a 2-D array of integers")
 def test_sequences_int_equals_float_of_same_values():
     X = np.random.RandomState(0).randint(-3, 4, size=(8, 5))
     y = targets(RNNRegressor, 8)
@@ -369,3 +371,92 @@ def test_sequences_predict_before_fit_raises_not_fitted(Estimator, method, X2d):
     args = (X2d, targets(Estimator, 10)) if method == "score" else (X2d,)
     with pytest.raises(NotFittedError, match="not fitted yet"):
         getattr(make_estimator(Estimator), method)(*args)
+
+
+# ------------------------------------------------------ no silent misreads
+def _table_with(cell):
+    X = np.random.RandomState(0).normal(size=(6, 4)).astype(object)
+    X[2, 1] = cell
+    return X
+
+
+HINT = (
+    r"in a table that also holds numbers\. A table that mixes numbers with "
+    r"strings or missing values is not read: .*input_type=\"numeric\".*"
+    r"pass input_type=\"text\" to read each row as a sequence of symbols"
+)
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (_table_with("?"), r"could not convert string to float: '\?': X\[2, 1\] is"),
+        (
+            pd.DataFrame(_table_with("?"), columns=list("abcd")),
+            r"could not convert string to float: '\?': X\[2, 1\] \(column 'b'\)",
+        ),
+        (_table_with(None), r"Input X contains NaN: X\[2, 1\] is None"),
+        (
+            pd.DataFrame({"a": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+                          "b": np.arange(6.0)}),
+            r"Input X contains NaN: X\[1, 0\] \(column 'a'\) is <NA>",
+        ),
+        (
+            pd.DataFrame({"text": ["a b", "c", "d e", "f", "g", "h"],
+                          "n": np.arange(6)}),
+            r"could not convert string to float: 'a b': X\[0, 0\] \(column 'text'\)",
+        ),
+    ],
+    ids=["question-mark", "frame-question-mark", "none", "frame-NA", "text-column"],
+)  # fmt: skip
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sequences_mixed_tables_are_refused(Estimator, X, match, monkeypatch):
+    forbid_kernels(monkeypatch)
+    with pytest.raises(ValueError, match=match + ".*" + HINT):
+        make_estimator(Estimator).fit(X, targets(Estimator, 6))
+
+
+def test_sequences_mixed_tables_at_predict_and_with_input_type(X2d, monkeypatch):
+    X = _table_with("?")
+    est = make_estimator().fit(X2d[:, :4], targets(RNNRegressor, 10))
+    with monkeypatch.context() as m:
+        forbid_kernels(m)
+        with pytest.raises(ValueError, match=r"could not convert .*X\[2, 1\]"):
+            est.predict(X)
+        # input_type="numeric" gives check_array's own error.
+        with pytest.raises(ValueError, match=r"^could not convert string to float"):
+            make_estimator(input_type="numeric").fit(X, targets(RNNRegressor, 6))
+    # input_type="text" reads the rows as symbols, as asked, without a word.
+    symbols = make_estimator(input_type="text").fit(X, targets(RNNRegressor, 6))
+    assert symbols.vocabulary_size_ == 4 + 24
+    # Other objects among numbers are symbols, with a warning naming a cell.
+    X[2, 1] = {"foo": "bar"}
+    with pytest.warns(UserWarning, match=r"X\[2, 1\] is a dict\): it is read as"):
+        make_estimator().fit(X, targets(RNNRegressor, 6))
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (3, 4, 2)], ids=["2d", "3d"])
+def test_sequences_wrong_length_points_to_lists_of_arrays(shape, monkeypatch):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(10, 6, *shape[2:]))
+    est = make_estimator().fit(X, targets(RNNRegressor, 10))
+    with monkeypatch.context() as m:
+        forbid_kernels(m)
+        with pytest.raises(
+            ValueError,
+            match=r"^X has 4 features, but RNNRegressor is expecting 6 features as "
+            r"input\. A 2-D or 3-D array must have the number of time steps seen at "
+            r"fit; a list of arrays .* predicts on sequences of any length\.",
+        ):
+            est.predict(rng.normal(size=shape))
+    assert est.predict(list(rng.normal(size=shape))).shape == (3,)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sequences_negative_sample_weight_is_refused(Estimator, X2d, no_kernels):
+    weights = np.ones(10)
+    weights[3] = -0.5
+    with pytest.raises(ValueError, match="Negative values in data passed to"):
+        make_estimator(Estimator).fit(
+            X2d, targets(Estimator, 10), sample_weight=weights
+        )

@@ -204,12 +204,21 @@ def test_tokenizer_bare_string_raises(method):
         tok.transform("the cat sat")
 
 
-@pytest.mark.parametrize("bad", [["aa", 1], ["aa", None], [b"aa", "bb"]])
+@pytest.mark.parametrize("bad", [["aa", 1], ["aa", None], [b"aa", 2.5]])
 def test_tokenizer_non_string_documents_raise(bad):
     with pytest.raises(TypeError, match=r"document \d is of type"):
         Tokenizer().fit(bad)
     with pytest.raises(TypeError, match=r"document \d is of type"):
         Tokenizer().fit(["aa bb"]).transform(bad)
+
+
+def test_tokenizer_bytes_documents_are_utf8_text():
+    # CountVectorizer's default: bytes are decoded as UTF-8 (strictly).
+    tok = Tokenizer().fit([b"aa bb", "bb \xe7\xe7"])
+    assert tok.vocabulary_ == {"bb": 4, "aa": 5, "\xe7\xe7": 6}
+    assert_array_equal(tok.transform(["\xe7\xe7 aa".encode()]), [[6, 5]])
+    with pytest.raises(UnicodeDecodeError):
+        tok.transform([b"\xe7\xe7"])
 
 
 def test_tokenizer_empty_input_raises():

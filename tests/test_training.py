@@ -30,6 +30,9 @@ from skrnn._kernels import CELL_KERNELS
 from skrnn._training import MAX_PLATEAUS, PLATEAU_FACTOR, update_no_improvement
 from skrnn.utils import check_gradients
 
+# Any numpy floating-point error fails a test (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("floating_point_errors_raise")
+
 CELLS = ("rnn", "lstm", "gru")
 ESTIMATORS = (RNNClassifier, RNNRegressor)
 
@@ -565,6 +568,27 @@ def test_training_check_gradients_small_for_each_cell(Estimator, cell):
         random_state=0,
     ).fit(X, y)  # fmt: skip
     assert check_gradients(est, X, y) < 1e-6
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_ragged_bidirectional_gradients_and_predictions(Estimator, cell):
+    # Standardised 12-channel series of very different lengths through a
+    # bidirectional stack: exact gradients, and a sample's prediction in a
+    # ragged batch is its prediction alone (padding has no influence).
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(T, 12)) for T in (2, 19, 5, 11, 1, 16)]
+    signal = np.array([x[-1, 0] + x[0, 1] for x in X])
+    y = (signal > 0).astype(np.int64) if Estimator is RNNClassifier else signal
+    est = Estimator(
+        cell=cell, hidden_size=3, n_layers=2, bidirectional=True, max_iter=2,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert check_gradients(est, X, y, max_params=150) < 1e-6
+    together = outputs(est, X)
+    alone = np.concatenate([outputs(est, [x]) for x in X])
+    np.testing.assert_array_equal(together, alone)
 
 
 @ignore_convergence

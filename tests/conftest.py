@@ -1,0 +1,23 @@
+"""Fixtures shared by the test modules."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def floating_point_errors_raise():
+    """Make numpy's invalid, overflow and divide-by-zero errors raise.
+
+    The network, training and kernel tests use it (their ``pytestmark``,
+    ``tests/kernels/conftest.py``): an inf or NaN that numpy code makes, for
+    instance from a buffer read before it is written, fails the test instead
+    of passing as a warning or unnoticed. Underflow stays ignored (numpy's
+    default): a result rounding to 0, like ``exp(-1e4)`` in the plain-numpy
+    reference, is finite and intended. Numba kernels do not follow
+    ``np.errstate``.
+    """
+    with np.errstate(divide="raise", over="raise", invalid="raise"):
+        yield

@@ -209,8 +209,8 @@ def speed(hiddens, rounds, n_windows):
     text = load_shakespeare().text
     n_chars = LANES * T_WINDOW * n_windows
     text = (text * (n_chars // len(text) + 2))[: n_chars + 1]
-    vocabulary = {c: i for i, c in enumerate(sorted(set(text.lower())))}
-    text = text.lower()
+    # Case kept on both sides, as skrnn's default character tokenizer does.
+    vocabulary = {c: i for i, c in enumerate(sorted(set(text)))}
     print(
         f"\nSpeed: {n_chars:,} training characters per pass (B={LANES} lanes x "
         f"T={T_WINDOW} x {n_windows} windows), V={len(vocabulary)} characters, "

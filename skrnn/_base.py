@@ -210,6 +210,8 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
+        if not first_pass:
+            self._check_network_unchanged(incremental)
         data, dtype = self._training_data(X, y, sample_weight, first_pass)
         if first_pass:
             self._initialize(dtype)
@@ -268,6 +270,26 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         return self
+
+    # The parameters that shape the network: fixed once it is built.
+    _NETWORK_PARAMETERS = (
+        "cell", "hidden_size", "n_layers", "bidirectional", "embedding_dim",
+        "vocabulary_size",
+    )  # fmt: skip
+
+    def _check_network_unchanged(self, incremental):
+        """Refuse to continue training a network whose shape was changed."""
+        built = self._network_parameters
+        for name, value in built.items():
+            if getattr(self, name) != value:
+                how = "partial_fit" if incremental else "warm_start=True"
+                raise ValueError(
+                    f"{how} continues training the fitted network, but "
+                    f"{name}={getattr(self, name)!r} differs from the "
+                    f"{name}={value!r} it was built with. Set "
+                    f"{name}={value!r} back, or fit a new network "
+                    "(warm_start=False)."
+                )
 
     def _training_data(self, X, y, sample_weight, first_pass):
         """Validate the training set; return it and the compute dtype.
@@ -443,6 +465,11 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self.vocabulary_size_ if discrete else None,
         )
         self._network.initialize(self._random_state)
+        self._network_parameters = {
+            name: getattr(self, name)
+            for name in self._NETWORK_PARAMETERS
+            if discrete or name not in ("embedding_dim", "vocabulary_size")
+        }
         self._weight_mask = self._network.weight_mask().astype(dtype)
         self._optimizer = make_optimizer(
             self.optimizer,

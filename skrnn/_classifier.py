@@ -3,9 +3,13 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_y, check_consistent_length
 
@@ -25,6 +29,15 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     Parameters
     ----------
     %(parameters)s
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as in scikit-learn's linear models: a dict
+        ``{label: weight}`` (labels not in it weigh 1), "balanced" for
+        ``n_samples / (n_classes * np.bincount(y))`` computed on the ``y`` of
+        each ``fit``, or None for equal weights. They multiply
+        ``sample_weight`` in the loss and in the validation score of early
+        stopping. ``partial_fit`` takes a dict, not "balanced" (it sees one
+        batch at a time).
 
     Attributes
     ----------
@@ -70,6 +83,11 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     _loss = "softmax"
     _stratify = True
 
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseRNN._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     def __init__(
         self,
         *,
@@ -103,6 +121,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         shuffle=True,
         random_state=None,
         verbose=0,
+        class_weight=None,
     ):
         super().__init__(
             cell=cell,
@@ -136,6 +155,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             random_state=random_state,
             verbose=verbose,
         )
+        self.class_weight = class_weight
 
     # ------------------------------------------------------------ targets
     def _encode_targets(self, y, n_samples, first_pass):
@@ -157,6 +177,17 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 f"fit or partial_fit (classes_ = {self.classes_.tolist()})."
             )
         return self._label_encoder.transform(y).astype(np.int64)
+
+    def _training_data(self, X, y, sample_weight, first_pass):
+        data, dtype = super()._training_data(X, y, sample_weight, first_pass)
+        if self.class_weight is not None:
+            weights = compute_class_weight(
+                self.class_weight,
+                classes=self.classes_,
+                y=self.classes_[data.targets],
+            )
+            data.sample_weight = data.sample_weight * weights[data.targets]
+        return data, dtype
 
     def _n_outputs(self):
         return len(self.classes_)
@@ -217,6 +248,14 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         self : RNNClassifier
             The estimator, trained one more epoch.
         """
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: one "
+                "batch does not tell the class frequencies. Pass the weights as a "
+                "dict, e.g. dict(zip(classes, compute_class_weight('balanced', "
+                "classes=classes, y=y_sample))) with y_sample a large enough "
+                "sample of the training labels."
+            )
         if not hasattr(self, "_network"):
             if classes is None:
                 raise ValueError(

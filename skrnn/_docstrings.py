@@ -103,19 +103,26 @@ batch_size : int or "auto", default="auto"
     Sequences per minibatch; "auto" is ``min(32, n_samples)``.
 
 max_iter : int, default=200
-    Maximum number of epochs (passes over the training data).
+    Maximum number of epochs (passes over the training data). Every
+    ``fit`` ends on the weights of its best epoch (lowest training loss,
+    or best validation score with ``early_stopping``), not the last.
 
 tol : float, default=1e-4
-    Training stops when the loss (or the validation score, with
-    ``early_stopping``) has not improved by at least ``tol`` for
-    ``n_iter_no_change`` consecutive epochs.
+    Relative tolerance on the training loss: an epoch improves when its
+    loss is below ``best_loss_ * (1 - tol)``, whatever the scale of the
+    loss. With ``early_stopping``, absolute on the validation score: an
+    epoch improves when it beats ``best_validation_score_ + tol``.
 
 n_iter_no_change : int, default=10
-    Epochs without improvement tolerated before training stops.
+    Epochs without improvement that make a plateau. Recurrent losses
+    plateau early and spike, so a plateau does not stop training at once:
+    the first three go back to the best weights and halve the learning
+    rate; the fourth stops training.
 
 early_stopping : bool, default=False
-    Whether to hold out ``validation_fraction`` of the training data,
-    stop when its score stops improving and restore the best weights.
+    Whether to hold out ``validation_fraction`` of the training data and
+    judge the epochs (plateaus, best weights) by its score instead of the
+    training loss.
 
 validation_fraction : float, default=0.1
     Fraction of the training data held out when ``early_stopping``.
@@ -137,7 +144,11 @@ alpha : float, default=1e-4
     weights of the minibatch (as in ``MLPClassifier``).
 
 warm_start : bool, default=False
-    Whether ``fit`` continues from the previous solution.
+    Whether ``fit`` continues from the previous solution (at
+    ``learning_rate_init`` again). The parameters that shape the network
+    (``cell``, ``hidden_size``, ``n_layers``, ``bidirectional``, and for
+    text and tokens ``embedding_dim`` and ``vocabulary_size``) must be
+    those it was built with; a change raises a ``ValueError``.
 
 shuffle : bool, default=True
     Whether to shuffle the samples at each epoch.
@@ -148,8 +159,9 @@ random_state : int, RandomState instance or None, default=None
     whatever the number of threads.
 
 verbose : int, default=0
-    Print one line per epoch (loss, validation score, elapsed time) when
-    positive."""
+    When positive, print one line per epoch: "Epoch k/max_iter", the
+    training loss, the validation score with ``early_stopping``, and the
+    time since the fit began; and a line at each plateau."""
 
 _ATTRIBUTES = """\
 n_features_in_ : int
@@ -176,8 +188,9 @@ vocabulary_size_ : int
 loss_curve_ : list of float
     Training loss of each epoch.
 
-best_loss_ : float
-    Smallest training loss reached.
+best_loss_ : float or None
+    Smallest training loss of the last ``fit`` (the weights kept are
+    those of that epoch); None with ``early_stopping``, as in MLP.
 
 validation_scores_ : list of float
     Score on the held-out data after each epoch (only with

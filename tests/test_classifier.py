@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.class_weight import compute_sample_weight
 
 from skrnn import RNNClassifier
 from skrnn.datasets import make_sequence_classification
@@ -329,3 +330,47 @@ def test_classifier_defaults_carry_the_first_step_across_spikes(cell):
     X_test, y_test = _sign_of_first_step(2000, 201)
     clf = RNNClassifier(cell=cell, random_state=1).fit(X, y)
     assert clf.score(X_test, y_test) >= 0.98
+
+
+def _weights_of(clf):
+    return clf._network.theta
+
+
+@pytest.mark.parametrize(
+    "class_weight", [{"a": 3.0, "b": 0.5}, {"a": 2.0}, "balanced"], ids=str
+)
+def test_classifier_class_weight_equals_the_matching_sample_weight(class_weight):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5))
+    y = np.where(np.arange(40) < 30, "a", "b")  # 3 to 1
+    sample_weight = rng.uniform(0.5, 2.0, size=40)
+    expected = compute_sample_weight(class_weight, y) * sample_weight
+    params = {"hidden_size": 4, "max_iter": 5, "random_state": 0}
+    weighted = RNNClassifier(class_weight=class_weight, **params)
+    weighted.fit(X, y, sample_weight=sample_weight)
+    reference = RNNClassifier(**params).fit(X, y, sample_weight=expected)
+    np.testing.assert_array_equal(_weights_of(weighted), _weights_of(reference))
+
+
+def test_classifier_balanced_class_weight_moves_the_prior():
+    # Labels independent of X, 9 to 1: unweighted, the model predicts the
+    # prior (0.9 for class 0); "balanced" weighs both classes equally (0.5).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 6)).astype(np.float32)
+    y = (np.arange(500) % 10 == 0).astype(int)
+    params = {"hidden_size": 8, "learning_rate_init": 0.01, "max_iter": 10}
+    plain = RNNClassifier(random_state=0, **params).fit(X[:400], y[:400])
+    balanced = RNNClassifier(class_weight="balanced", random_state=0, **params)
+    balanced.fit(X[:400], y[:400])
+    assert abs(plain.predict_proba(X[400:])[:, 0].mean() - 0.9) < 0.05
+    assert abs(balanced.predict_proba(X[400:])[:, 0].mean() - 0.5) < 0.05
+
+
+def test_classifier_partial_fit_refuses_balanced_class_weight():
+    X = np.zeros((4, 3))
+    clf = RNNClassifier(class_weight="balanced")
+    with pytest.raises(ValueError, match="'balanced' is not supported for partial_fit"):
+        clf.partial_fit(X, [0, 1, 0, 1], classes=[0, 1])
+    clf = RNNClassifier(class_weight={0: 2.0}, hidden_size=2, random_state=0)
+    clf.partial_fit(X, [0, 1, 0, 1], classes=[0, 1])
+    assert clf.n_iter_ == 1

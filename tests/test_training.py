@@ -246,6 +246,29 @@ def test_training_warm_start_continues(Estimator):
 
 
 @ignore_convergence
+@pytest.mark.parametrize(
+    "name, value", [("hidden_size", 8), ("cell", "gru"), ("n_layers", 2)]
+)
+def test_training_warm_start_refuses_a_changed_network(name, value):
+    X, y = make_data(RNNClassifier)
+    est = RNNClassifier(hidden_size=3, max_iter=2, warm_start=True, random_state=0)
+    est.fit(X, y)
+    built = est.get_params()[name]
+    est.set_params(**{name: value})
+    for train in (lambda: est.fit(X, y), lambda: est.partial_fit(X, y)):
+        with pytest.raises(ValueError, match=f"{name}={value!r} differs from the "):
+            train()
+    # Set back, training goes on; a new network (warm_start=False) is free.
+    est.set_params(**{name: built}).fit(X, y)
+    assert est.n_iter_ == 4
+    est.set_params(warm_start=False, **{name: value}).fit(X, y)
+    assert est.get_params()[name] == value and est.n_iter_ == 2
+    # The embedding does not shape a numeric network.
+    est.set_params(warm_start=True, embedding_dim=5).fit(X, y)
+    assert est.n_iter_ == 4
+
+
+@ignore_convergence
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_training_without_warm_start_refit_restarts(Estimator):
     X, y = make_data(Estimator)

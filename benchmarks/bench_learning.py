@@ -83,7 +83,8 @@ on 2 cores)::
     python benchmarks/bench_learning.py --quick      # smoke test, under a minute
 
 ``--cases`` runs a subset, ``--threads`` sets the threads of both sides,
-``--seed`` the models' seed (the splits are fixed).
+``--seeds`` the models' seeds (default 0 1 2; the splits are fixed; the
+table shows means over the seeds, each seed's figures go to the notes).
 """
 
 # Authors: The skrnn developers
@@ -651,6 +652,29 @@ def fmt(value, metric):
     return f"{value:.3f}" if metric != "RMSE" else f"{value:.4g}"
 
 
+def aggregate(runs):
+    """One result per case from its runs over seeds: the means of both sides.
+
+    The pass rule is applied to the means; each side's spread over the seeds
+    goes into the notes.
+    """
+    first = runs[0]
+    mean = Result(
+        first.case, first.data, first.n_train, first.n_test, first.model,
+        first.metric, first.higher_is_better,
+    )  # fmt: skip
+    for side in ("skrnn", "torch", "skrnn_epochs", "torch_epochs"):
+        setattr(mean, side, float(np.mean([getattr(r, side) for r in runs])))
+    for side in ("skrnn_seconds", "torch_seconds"):
+        setattr(mean, side, float(np.mean([getattr(r, side) for r in runs])))
+    if len(runs) > 1:
+        for side in ("skrnn", "torch"):
+            values = ", ".join(fmt(getattr(r, side), r.metric) for r in runs)
+            mean.notes.append(f"{side} per seed: {values}")
+    mean.notes += first.notes
+    return mean
+
+
 def report(results, args, torch, elapsed, load_before):
     lines = [
         "# bench_learning: skrnn defaults vs PyTorch, same model and budget",
@@ -658,8 +682,9 @@ def report(results, args, torch, elapsed, load_before):
         f"skrnn {skrnn.__version__}, scikit-learn {sklearn.__version__}, numba "
         f"{numba.__version__}, torch {torch.__version__}, numpy {np.__version__}; "
         f"{platform.processor() or platform.machine()}; threads: numba "
-        f"{numba.get_num_threads()}, torch {torch.get_num_threads()}; seed "
-        f"{args.seed}{'; QUICK (figures meaningless)' if args.quick else ''}; "
+        f"{numba.get_num_threads()}, torch {torch.get_num_threads()}; seeds "
+        f"{' '.join(map(str, args.seeds))} (figures are means over them)"
+        f"{'; QUICK (figures meaningless)' if args.quick else ''}; "
         f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
         f"{elapsed / 60:.1f} min; importing skrnn imported torch: "
         f"{'YES (a bug)' if SKRNN_IMPORTED_TORCH else 'no'}",
@@ -672,14 +697,16 @@ def report(results, args, torch, elapsed, load_before):
         lines.append(
             f"| {r.case} | {r.data} | {r.n_train:,} / {r.n_test:,} | {r.model} "
             f"| {r.metric} | {fmt(r.skrnn, r.metric)} | {fmt(r.torch, r.metric)} "
-            f"| {'yes' if r.passed else 'NO'} | {r.skrnn_epochs} / {r.torch_epochs} "
+            f"| {'yes' if r.passed else 'NO'} "
+            f"| {r.skrnn_epochs:.0f} / {r.torch_epochs:.0f} "
             f"| {r.skrnn_seconds:.1f} / {r.torch_seconds:.1f} |"
         )
     lines += [
         "",
-        "Pass: accuracy, skrnn >= torch - 0.01; RMSE and perplexity, skrnn <= "
-        "1.03 x torch. skrnn stops by its own default rule within max_iter; torch "
-        "runs all max_iter epochs. Fit seconds exclude Numba compilation.",
+        "Pass (on the means over the seeds): accuracy, skrnn >= torch - 0.01; "
+        "RMSE and perplexity, skrnn <= 1.03 x torch. skrnn stops by its own "
+        "default rule within max_iter; torch runs all max_iter epochs. Epochs "
+        "and fit seconds are means too; fit seconds exclude Numba compilation.",
         "",
     ]
     lines += [f"- {r.case}: {note}" for r in results for note in r.notes]
@@ -690,7 +717,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=None)
     parser.add_argument("--quick", action="store_true", help="tiny epochs, smoke test")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--markdown-out", default=None)
     args = parser.parse_args()
@@ -712,15 +739,18 @@ def main():
         print(
             f"{name}: LSTM {hidden}, {epochs} epochs ...", file=sys.stderr, flush=True
         )
-        t0 = time.perf_counter()
-        r = run(hidden, epochs, args.seed, torch)
-        print(
-            f"  skrnn {r.skrnn:.4g} torch {r.torch:.4g} ({r.metric}), "
-            f"{time.perf_counter() - t0:.0f} s",
-            file=sys.stderr,
-            flush=True,
-        )
-        results.append(r)
+        runs = []
+        for seed in args.seeds:
+            t0 = time.perf_counter()
+            r = run(hidden, epochs, seed, torch)
+            print(
+                f"  seed {seed}: skrnn {r.skrnn:.4g} torch {r.torch:.4g} "
+                f"({r.metric}), {time.perf_counter() - t0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            runs.append(r)
+        results.append(aggregate(runs))
     text = report(results, args, torch, time.perf_counter() - start, load_before)
     print(text)
     if args.markdown_out:

@@ -117,16 +117,34 @@ def _cell_name(X, i, j):
     return f"X[{i}, {j}]"
 
 
+def _cell_kind(value):
+    """``"number"``, ``"missing"``, ``"symbol"`` or ``"other"``.
+
+    A string that holds a number ("2.0", as a CSV column with one "?" in it
+    is read by pandas) counts as a number: ``check_array`` converts it.
+    """
+    if isinstance(value, Number):
+        return "number"
+    if isinstance(value, (str, bytes)):
+        try:
+            float(value)
+        except ValueError:
+            return "symbol"
+        return "number"
+    return "missing" if _is_missing(value) else "other"
+
+
 def has_symbols(X):
     """Whether a 2-D array-like is rows of symbols (``input_type="auto"``).
 
-    A 2-D array whose elements are all numbers is numeric and one of strings
-    (or other objects that are not numbers) is rows of symbols. A table that
-    mixes numbers with strings or missing values (a CSV cell "?", a ``None``,
-    a text column beside numeric columns) is neither: it raises a
-    ``ValueError`` in scikit-learn's wording that names the first such cell
-    and ``input_type``. Numbers mixed with other objects (such as dicts) are
-    read as symbols with a ``UserWarning`` naming a cell.
+    A 2-D array whose cells are all numbers (or strings that hold numbers)
+    is numeric, and one of strings that are not numbers (or of other objects)
+    is rows of symbols. A table that mixes numbers with such strings or with
+    missing values (a CSV cell "?", a ``None``, a text column beside numeric
+    columns) is neither: it raises a ``ValueError`` in scikit-learn's wording
+    that names the first such cell and ``input_type``. Numbers mixed with
+    other objects (such as dicts) are read as symbols with a ``UserWarning``
+    naming a cell.
     """
     if sparse.issparse(X) or _is_ragged(X):
         return False
@@ -136,23 +154,20 @@ def has_symbols(X):
         return False  # let check_array give its own error
     if arr.ndim != 2 or arr.dtype.kind in "biufc":
         return False
-    if arr.dtype.kind != "O":
-        return True  # strings or bytes
-    is_number = np.fromiter(
-        (isinstance(v, Number) for v in arr.flat), dtype=bool, count=arr.size
-    ).reshape(arr.shape)
-    if is_number.all():
-        return False
-    if not is_number.any():
+    kinds = np.array([_cell_kind(v) for v in arr.flat], dtype=object)
+    kinds = kinds.reshape(arr.shape)
+    if not (kinds == "number").any():
         return True
-    i, j = np.argwhere(~is_number)[0]
+    unreadable = np.argwhere((kinds == "symbol") | (kinds == "missing"))
+    others = np.argwhere(kinds == "other")
+    if not unreadable.size and not others.size:
+        return False
+    i, j = unreadable[0] if unreadable.size else others[0]
     value = arr[i, j]
+    if isinstance(value, np.generic):  # np.str_ from a string array
+        value = value.item()
     cell = _cell_name(X, i, j)
-    read_as_symbols = (
-        'pass input_type="text" to read each row as a sequence of symbols '
-        "(every cell one token)"
-    )
-    if isinstance(value, (str, bytes)) or _is_missing(value):
+    if unreadable.size:
         if isinstance(value, (str, bytes)):
             start = f"could not convert string to float: {value!r}"
         else:
@@ -161,8 +176,9 @@ def has_symbols(X):
             f"{start}: {cell} is {value!r}, in a table that also holds numbers. "
             "A table that mixes numbers with strings or missing values is not "
             "read: replace or drop the cells that are not numbers to read "
-            f'numeric series (input_type="numeric"), or {read_as_symbols}. To '
-            "read a column of text documents, pass that column alone (a 1-D "
+            'numeric series (input_type="numeric"), or pass input_type="text" '
+            "to read each row as a sequence of symbols (every cell one token). "
+            "To read a column of text documents, pass that column alone (a 1-D "
             "collection of str)."
         )
     warnings.warn(

@@ -12,6 +12,8 @@ the test if it is reached.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -380,6 +382,13 @@ def _table_with(cell):
     return X
 
 
+def _csv_with_question_mark():
+    # pandas reads the column holding "?" as strings: "0.4", "?", ...
+    rows = [",".join(f"{v:.3f}" for v in row) for row in _table_with(0.5)]
+    rows[2] = rows[2].split(",")[0] + ",?," + ",".join(rows[2].split(",")[2:])
+    return pd.read_csv(io.StringIO("a,b,c,d\n" + "\n".join(rows)))
+
+
 HINT = (
     r"in a table that also holds numbers\. A table that mixes numbers with "
     r"strings or missing values is not read: .*input_type=\"numeric\".*"
@@ -406,14 +415,31 @@ HINT = (
                           "n": np.arange(6)}),
             r"could not convert string to float: 'a b': X\[0, 0\] \(column 'text'\)",
         ),
+        (_csv_with_question_mark(), r"float: '\?': X\[2, 1\] \(column 'b'\) is"),
+        (_table_with("?").astype(str), r"float: '\?': X\[2, 1\] is"),
     ],
-    ids=["question-mark", "frame-question-mark", "none", "frame-NA", "text-column"],
+    ids=[
+        "question-mark", "frame-question-mark", "none", "frame-NA", "text-column",
+        "csv", "str-array",
+    ],
 )  # fmt: skip
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_sequences_mixed_tables_are_refused(Estimator, X, match, monkeypatch):
     forbid_kernels(monkeypatch)
     with pytest.raises(ValueError, match=match + ".*" + HINT):
         make_estimator(Estimator).fit(X, targets(Estimator, 6))
+
+
+def test_sequences_numbers_written_as_strings_are_numbers(X2d):
+    # A table of numbers stored as strings (every cell of a CSV column) is
+    # numeric, as check_array reads it.
+    y = targets(RNNRegressor, 10)
+    as_floats = make_estimator().fit(X2d, y)
+    as_strings = make_estimator().fit(X2d.astype(str).astype(object), y)
+    assert not hasattr(as_strings, "tokenizer_")
+    np.testing.assert_allclose(
+        as_strings.predict(X2d), as_floats.predict(X2d), rtol=1e-12
+    )
 
 
 def test_sequences_mixed_tables_at_predict_and_with_input_type(X2d, monkeypatch):

@@ -283,12 +283,12 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         for name, value in built.items():
             if getattr(self, name) != value:
                 how = "partial_fit" if incremental else "warm_start=True"
+                anew = "fit" if incremental else "warm_start=False"
                 raise ValueError(
                     f"{how} continues training the fitted network, but "
                     f"{name}={getattr(self, name)!r} differs from the "
                     f"{name}={value!r} it was built with. Set "
-                    f"{name}={value!r} back, or fit a new network "
-                    "(warm_start=False)."
+                    f"{name}={value!r} back, or fit a new network ({anew})."
                 )
 
     def _training_data(self, X, y, sample_weight, first_pass):
@@ -471,25 +471,43 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             if discrete or name not in ("embedding_dim", "vocabulary_size")
         }
         self._weight_mask = self._network.weight_mask().astype(dtype)
-        self._optimizer = make_optimizer(
-            self.optimizer,
-            self._network.theta.shape[0],
-            dtype,
-            self.get_params(),
-        )
+        self._optimizer_settings = None  # a new network, a new optimizer
         self.loss_curve_ = []
         self.n_iter_ = 0
         self.t_ = 0
-        if self.early_stopping:
-            self.validation_scores_ = []
+        for attribute in ("validation_scores_", "best_validation_score_"):
+            if hasattr(self, attribute):
+                delattr(self, attribute)
         self._reset_stopping()
 
+    # The parameters the optimizer is built from.
+    _OPTIMIZER_PARAMETERS = (
+        "optimizer", "momentum", "nesterovs_momentum", "beta_1", "beta_2",
+        "epsilon", "rho",
+    )  # fmt: skip
+
     def _reset_stopping(self):
-        """Start a new record of the best weights (each ``fit`` call)."""
+        """Start a ``fit`` call: the learning rate, a new record of the best.
+
+        The optimizer is built with the network; a warm-started fit keeps
+        its moment estimates unless its settings were changed, and starts
+        again from ``learning_rate_init``.
+        """
+        settings = {name: getattr(self, name) for name in self._OPTIMIZER_PARAMETERS}
+        if settings != self._optimizer_settings:
+            self._optimizer = make_optimizer(
+                self.optimizer,
+                self._network.theta.shape[0],
+                self._network.dtype,
+                self.get_params(),
+            )
+            self._optimizer_settings = settings
+        self._optimizer.learning_rate = self.learning_rate_init
         self._no_improvement_count = 0
         self._n_plateaus = 0
-        self._optimizer.learning_rate = self.learning_rate_init
         self._best_theta = self._network.theta.copy()
+        if self.early_stopping and not hasattr(self, "validation_scores_"):
+            self.validation_scores_ = []
         if self.early_stopping:
             self.best_loss_ = None  # as MLP: the validation score decides
             self.best_validation_score_ = -np.inf

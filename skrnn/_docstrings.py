@@ -108,16 +108,18 @@ max_iter : int, default=200
     or best validation score with ``early_stopping``), not the last.
 
 tol : float, default=1e-4
-    Relative tolerance on the training loss: an epoch improves when its
-    loss is below ``best_loss_ * (1 - tol)``, whatever the scale of the
-    loss. With ``early_stopping``, absolute on the validation score: an
-    epoch improves when it beats ``best_validation_score_ + tol``.
+    Relative tolerance: an epoch improves when its training loss is below
+    ``best_loss_ * (1 - tol)``, or with ``early_stopping`` when its
+    validation score is above ``best_validation_score_ + tol *
+    |best_validation_score_|``, whatever the scale of the loss or score
+    (minus a mean squared error can be tiny).
 
 n_iter_no_change : int, default=10
-    Epochs without improvement that make a plateau. Recurrent losses
-    plateau early and spike, so a plateau does not stop training at once:
-    the first three go back to the best weights and halve the learning
-    rate; the fourth stops training.
+    A plateau is more than ``n_iter_no_change`` consecutive epochs without
+    improvement. Recurrent losses plateau early and spike, so a plateau
+    does not stop training at once: the first three go back to the best
+    weights and halve the learning rate (the optimizer keeps its moment
+    estimates); the fourth stops training.
 
 early_stopping : bool, default=False
     Whether to hold out ``validation_fraction`` of the training data and
@@ -159,9 +161,10 @@ random_state : int, RandomState instance or None, default=None
     whatever the number of threads.
 
 verbose : int, default=0
-    When positive, print one line per epoch: "Epoch k/max_iter", the
-    training loss, the validation score with ``early_stopping``, and the
-    time since the fit began; and a line at each plateau."""
+    When positive, print one line per epoch: "Epoch k/max_iter" ("Epoch
+    n", the epochs so far, in ``partial_fit``), the training loss, the
+    validation score with ``early_stopping``, and the time since the fit
+    began; and a line at each plateau."""
 
 _ATTRIBUTES = """\
 n_features_in_ : int
@@ -189,8 +192,10 @@ loss_curve_ : list of float
     Training loss of each epoch.
 
 best_loss_ : float or None
-    Smallest training loss of the last ``fit`` (the weights kept are
-    those of that epoch); None with ``early_stopping``, as in MLP.
+    Smallest training loss of the last ``fit`` and the ``partial_fit``
+    calls after it (a ``fit`` keeps the weights of its best epoch: those
+    at the end of the epoch of lowest running mean loss); None with
+    ``early_stopping``, as in MLP.
 
 validation_scores_ : list of float
     Score on the held-out data after each epoch (only with
@@ -218,11 +223,15 @@ No silent misreads, with ``input_type="auto"``: a 2-D table that mixes
 numbers with strings or missing values (a CSV cell "?", a ``None``, a text
 column beside numeric columns) raises a ``ValueError`` in scikit-learn's
 wording ("could not convert string to float: '?'") naming the cell and
-``input_type``; a table of strings only is rows of symbols, and numbers
-mixed with other objects are read as symbols with a ``UserWarning``. A 2-D
-array of integers is read as numeric series with a ``UserWarning`` at fit:
-token ids, such as a :class:`Tokenizer`'s output in a pipeline, need
-``input_type="tokens"``; ``input_type="numeric"`` silences it. ``bytes``
+``input_type``. Strings that hold numbers ("2.0") count as numbers beside
+numbers or when they are most of the cells; a table of other strings is
+rows of symbols; numbers mixed with other objects are read as symbols with
+a ``UserWarning``. A 2-D array of integers is read as numeric series with a
+``UserWarning`` at fit: token ids, such as a :class:`Tokenizer`'s output in
+a pipeline, need ``input_type="tokens"``; ``input_type="numeric"`` silences
+it. A Tokenizer's ids joined with other columns (a ``ColumnTransformer``
+with a scaler beside it) are floats that cannot be told from series: give
+the estimator the token ids alone. ``bytes``
 documents are decoded as UTF-8. A 2-D or 3-D array must have the number of
 time steps seen at fit; a list of arrays predicts on any length."""
 

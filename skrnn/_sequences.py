@@ -118,11 +118,8 @@ def _cell_name(X, i, j):
 
 
 def _cell_kind(value):
-    """``"number"``, ``"missing"``, ``"symbol"`` or ``"other"``.
-
-    A string that holds a number ("2.0", as a CSV column with one "?" in it
-    is read by pandas) counts as a number: ``check_array`` converts it.
-    """
+    """``"number"``, ``"numeric"`` (a string that holds a number, such as
+    "2.0"), ``"symbol"`` (another string), ``"missing"`` or ``"other"``."""
     if isinstance(value, Number):
         return "number"
     if isinstance(value, (str, bytes)):
@@ -130,21 +127,24 @@ def _cell_kind(value):
             float(value)
         except ValueError:
             return "symbol"
-        return "number"
+        return "numeric"
     return "missing" if _is_missing(value) else "other"
 
 
 def has_symbols(X):
     """Whether a 2-D array-like is rows of symbols (``input_type="auto"``).
 
-    A 2-D array whose cells are all numbers (or strings that hold numbers)
-    is numeric, and one of strings that are not numbers (or of other objects)
-    is rows of symbols. A table that mixes numbers with such strings or with
-    missing values (a CSV cell "?", a ``None``, a text column beside numeric
-    columns) is neither: it raises a ``ValueError`` in scikit-learn's wording
-    that names the first such cell and ``input_type``. Numbers mixed with
-    other objects (such as dicts) are read as symbols with a ``UserWarning``
-    naming a cell.
+    A 2-D array whose cells are all numbers is numeric, and so is one whose
+    cells are all strings that hold numbers (``check_array`` converts them).
+    A table of strings (or other objects) without numbers, at most half of
+    them strings that hold numbers, is rows of symbols. A table that holds
+    numbers (or mostly strings that hold numbers) and strings that are not
+    numbers or missing values (a CSV cell "?", which also makes pandas read the other
+    cells of its column as strings "2.0"; a ``None``; a text column beside
+    numeric columns) is neither: it raises a ``ValueError`` in
+    scikit-learn's wording that names the first such cell and
+    ``input_type``. Numbers mixed with other objects (such as dicts) are
+    read as symbols with a ``UserWarning`` naming a cell.
     """
     if sparse.issparse(X) or _is_ragged(X):
         return False
@@ -156,8 +156,10 @@ def has_symbols(X):
         return False
     kinds = np.array([_cell_kind(v) for v in arr.flat], dtype=object)
     kinds = kinds.reshape(arr.shape)
-    if not (kinds == "number").any():
-        return True
+    numeric = (kinds == "number") | (kinds == "numeric")
+    if not (kinds == "number").any() and numeric.mean() <= 0.5:
+        return True  # words, a few of which may look like numbers
+    # Beside numbers, or as most cells, strings that hold numbers are numbers.
     unreadable = np.argwhere((kinds == "symbol") | (kinds == "missing"))
     others = np.argwhere(kinds == "other")
     if not unreadable.size and not others.size:

@@ -364,16 +364,24 @@ def run_epochs(
         check_finite(network)
         if validation_score is not None:
             estimator.validation_scores_.append(validation_score())
+        validated = validation_score is not None
         if estimator.verbose:
-            elapsed = time.perf_counter() - start
-            print(epoch_line(estimator, epoch, n_epochs, elapsed))
-        stop = False
-        if not incremental and update_no_improvement(
-            estimator, network, validation_score is not None
-        ):
+            print(
+                epoch_line(
+                    f"Epoch {estimator.n_iter_}"  # partial_fit: no planned total
+                    if incremental
+                    else f"Epoch {epoch}/{n_epochs}",
+                    estimator.loss_curve_[-1],
+                    estimator.validation_scores_[-1] if validated else None,
+                    time.perf_counter() - start,
+                )
+            )
+        plateau = update_no_improvement(estimator, network, validated, incremental)
+        # Callbacks see the weights of this epoch, before a plateau restores
+        # the best ones.
+        stop = bool(on_epoch_end()) if on_epoch_end is not None else False
+        if plateau and not stop:
             stop = reduce_learning_rate(estimator, network, optimizer)
-        if on_epoch_end is not None:
-            stop = on_epoch_end() or stop
         if stop:
             break
     if not incremental:  # the best weights, also at max_iter
@@ -381,16 +389,11 @@ def run_epochs(
     return stop
 
 
-def epoch_line(estimator, epoch, n_epochs, elapsed):
-    """The ``verbose`` line of epoch ``epoch`` of ``n_epochs`` (this call's)."""
-    # partial_fit runs one epoch a call: its lines count the epochs so far.
-    if n_epochs == 1:
-        line = f"Epoch {estimator.n_iter_}"
-    else:
-        line = f"Epoch {epoch}/{n_epochs}"
-    line += f", loss = {estimator.loss_curve_[-1]:.8f}"
-    if getattr(estimator, "validation_scores_", None):
-        line += f", validation score = {estimator.validation_scores_[-1]:.6f}"
+def epoch_line(epoch, loss, validation_score, elapsed):
+    """The ``verbose`` line of one epoch."""
+    line = f"{epoch}, loss = {loss:.8f}"
+    if validation_score is not None:
+        line += f", validation score = {validation_score:.6f}"
     return f"{line}, {elapsed:.2f}s"
 
 
@@ -405,7 +408,9 @@ def reduce_learning_rate(estimator, network, optimizer):
     The first ``MAX_PLATEAUS`` plateaus restart from the best weights seen
     with the learning rate divided by ``PLATEAU_FACTOR`` (recurrent losses
     plateau early and spike; a smaller step gets past both); the next one
-    stops training.
+    stops training. The optimizer keeps its moment estimates: restarting
+    them too (Adam's first steps are of the full learning rate) measured
+    worse on the memory task of benchmarks/bench_memory_task.py.
     """
     if estimator._n_plateaus >= MAX_PLATEAUS:
         return True
@@ -416,39 +421,46 @@ def reduce_learning_rate(estimator, network, optimizer):
     if estimator.verbose:
         what = "Validation score" if estimator.early_stopping else "Training loss"
         print(
-            f"{what} did not improve for {estimator.n_iter_no_change} epochs: back "
-            f"to the best weights, learning rate now {optimizer.learning_rate:g}."
+            f"{what} did not improve for {estimator.n_iter_no_change + 1} epochs: "
+            f"back to the best weights, learning rate now "
+            f"{optimizer.learning_rate:g}."
         )
     return False
 
 
-def update_no_improvement(estimator, network, early_stopping):
-    """Track the best weights; return True on a plateau.
+def update_no_improvement(estimator, network, early_stopping, incremental=False):
+    """Track the best epoch; return True on a plateau.
 
-    A plateau is ``n_iter_no_change`` consecutive epochs in which the
-    training loss did not fall below ``best_loss_ * (1 - tol)`` (``tol`` is
-    relative: losses have the scale of the data), or, with early stopping,
-    the validation score did not rise above ``best_validation_score_ + tol``.
+    An epoch improves when its training loss falls below ``best_loss_ * (1 -
+    tol)``, or, with early stopping, its validation score rises above
+    ``best_validation_score_ + tol * |best_validation_score_|``: ``tol`` is
+    relative, since losses and some scores (minus a mean squared error) have
+    the scale of the data. A plateau is ``n_iter_no_change + 1`` consecutive
+    epochs without improvement. The best weights are those at the end of the
+    epoch with the lowest running mean loss (or best validation score). A
+    ``partial_fit`` epoch (``incremental``) only updates ``best_loss_``.
     """
     if early_stopping:
-        score = estimator.validation_scores_[-1]
-        if score < estimator.best_validation_score_ + estimator.tol:
-            estimator._no_improvement_count += 1
-        else:
-            estimator._no_improvement_count = 0
-        if score > estimator.best_validation_score_:
-            estimator.best_validation_score_ = score
-            estimator._best_theta = network.theta.copy()
+        value, best = (
+            -estimator.validation_scores_[-1],
+            -estimator.best_validation_score_,
+        )
     else:
-        last = estimator.loss_curve_[-1]
-        best = estimator.best_loss_
-        if np.isfinite(best) and last >= best * (1.0 - estimator.tol):
-            estimator._no_improvement_count += 1
+        value, best = estimator.loss_curve_[-1], estimator.best_loss_
+    if incremental:
+        if best is not None and value < best:
+            estimator.best_loss_ = value
+        return False
+    if np.isfinite(best) and value >= best - estimator.tol * abs(best):
+        estimator._no_improvement_count += 1
+    else:
+        estimator._no_improvement_count = 0
+    if value < best:
+        if early_stopping:
+            estimator.best_validation_score_ = -value
         else:
-            estimator._no_improvement_count = 0
-        if last < estimator.best_loss_:
-            estimator.best_loss_ = last
-            estimator._best_theta = network.theta.copy()
+            estimator.best_loss_ = value
+        estimator._best_theta = network.theta.copy()
     return estimator._no_improvement_count > estimator.n_iter_no_change
 
 

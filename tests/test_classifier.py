@@ -371,6 +371,12 @@ def test_classifier_partial_fit_refuses_balanced_class_weight():
     clf = RNNClassifier(class_weight="balanced")
     with pytest.raises(ValueError, match="'balanced' is not supported for partial_fit"):
         clf.partial_fit(X, [0, 1, 0, 1], classes=[0, 1])
-    clf = RNNClassifier(class_weight={0: 2.0}, hidden_size=2, random_state=0)
-    clf.partial_fit(X, [0, 1, 0, 1], classes=[0, 1])
-    assert clf.n_iter_ == 1
+    # A dict weighs partial_fit's epoch as sample weights weigh fit's.
+    X = np.random.RandomState(0).normal(size=(4, 3))
+    y = np.array([0, 1, 0, 1])
+    params = {"hidden_size": 2, "random_state": 0}
+    streamed = RNNClassifier(class_weight={0: 2.0}, **params)
+    streamed.partial_fit(X, y, classes=[0, 1])
+    reference = RNNClassifier(max_iter=1, **params)
+    reference.fit(X, y, sample_weight=np.where(y == 0, 2.0, 1.0))
+    np.testing.assert_array_equal(_weights_of(streamed), _weights_of(reference))

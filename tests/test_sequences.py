@@ -486,3 +486,11 @@ def test_sequences_negative_sample_weight_is_refused(Estimator, X2d, no_kernels)
         make_estimator(Estimator).fit(
             X2d, targets(Estimator, 10), sample_weight=weights
         )
+
+
+def test_sequences_words_that_look_like_numbers_stay_symbols():
+    # Rows of words holding a "3" or a "nan" are rows of symbols, not a
+    # numeric table with bad cells.
+    X = np.array([["the", "3", "cats"], ["nan", "bread", "inf"], ["a", "b", "c"]])
+    est = make_estimator().fit(X, targets(RNNRegressor, 3))
+    assert {"3", "nan", "inf", "cats"} <= set(est.tokenizer_.vocabulary_)

@@ -197,6 +197,10 @@ def test_training_early_stopping_stops_and_restores_best(validation_scorer):
     # The n_iter_no_change + 1 last epochs did not improve on the best one.
     assert max(scores[-4:]) < est.best_validation_score_
     assert est.best_loss_ is None  # as MLP: the validation score decides
+    # It stopped on its own: after MAX_PLATEAUS halvings of the learning rate.
+    assert est._optimizer.learning_rate == pytest.approx(
+        est.learning_rate_init / PLATEAU_FACTOR**MAX_PLATEAUS
+    )
     assert validation_scorer["score"]() == est.best_validation_score_
 
 
@@ -246,8 +250,44 @@ def test_training_warm_start_continues(Estimator):
 
 
 @ignore_convergence
+def test_training_warm_start_restarts_the_record_and_the_learning_rate():
+    X, y = make_data(RNNRegressor, n=40)
+    params = {"hidden_size": 3, "tol": 1e6, "n_iter_no_change": 1}
+    est = RNNRegressor(max_iter=50, warm_start=True, random_state=0, **params)
+    est.fit(X, y)
+    assert est._optimizer.learning_rate < est.learning_rate_init
+    optimizer = est._optimizer
+    est.set_params(max_iter=2).fit(X, y)
+    # The same optimizer (its moments carry over), from learning_rate_init;
+    # best_loss_ is this fit's, and the fit ends on this fit's best epoch.
+    assert est._optimizer is optimizer
+    assert est._optimizer.learning_rate == est.learning_rate_init
+    assert est.best_loss_ == min(est.loss_curve_[-2:])
+    # New optimizer settings build a new optimizer.
+    est.set_params(optimizer="sgd").fit(X, y)
+    assert type(est._optimizer).__name__ == "SGDOptimizer"
+    # Early stopping switched on in a warm start gets its own record.
+    est.set_params(early_stopping=True, validation_fraction=0.25).fit(X, y)
+    assert len(est.validation_scores_) == 2 and est.best_loss_ is None
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_training_partial_fit_updates_best_loss(Estimator):
+    X, y = make_data(Estimator)
+    est = Estimator(hidden_size=3, random_state=0)
+    kwargs = {"classes": np.unique(y)} if Estimator is RNNClassifier else {}
+    for _ in range(3):
+        est.partial_fit(X, y, **kwargs)
+    assert est.best_loss_ == min(est.loss_curve_)
+    # partial_fit keeps its last weights and never changes the learning rate.
+    assert est._optimizer.learning_rate == est.learning_rate_init
+
+
+@ignore_convergence
 @pytest.mark.parametrize(
-    "name, value", [("hidden_size", 8), ("cell", "gru"), ("n_layers", 2)]
+    "name, value",
+    [("hidden_size", 8), ("cell", "gru"), ("n_layers", 2), ("bidirectional", True)],
 )
 def test_training_warm_start_refuses_a_changed_network(name, value):
     X, y = make_data(RNNClassifier)
@@ -266,6 +306,16 @@ def test_training_warm_start_refuses_a_changed_network(name, value):
     # The embedding does not shape a numeric network.
     est.set_params(warm_start=True, embedding_dim=5).fit(X, y)
     assert est.n_iter_ == 4
+
+
+@ignore_convergence
+@pytest.mark.parametrize("name, value", [("embedding_dim", 5), ("vocabulary_size", 99)])
+def test_training_warm_start_refuses_a_changed_embedding(name, value):
+    docs, y = ["a good one", "a bad one", "good", "bad"], [1, 0, 1, 0]
+    est = RNNClassifier(hidden_size=3, max_iter=2, warm_start=True, random_state=0)
+    est.fit(docs, y).set_params(**{name: value})
+    with pytest.raises(ValueError, match=f"{name}={value!r} differs from the "):
+        est.fit(docs, y)
 
 
 @ignore_convergence

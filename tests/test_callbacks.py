@@ -3,6 +3,8 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.callback import ProgressBar, ScoringMonitor
@@ -50,3 +52,44 @@ def test_callbacks_progress_bar_runs(capsys):
     with pytest.warns(ConvergenceWarning):
         clf.set_callbacks(ProgressBar()).fit(X, y)
     assert clf.n_iter_ == 2
+
+
+class _StopAtEpoch:
+    """A fit callback that asks to stop at the end of epoch ``n``."""
+
+    def __init__(self, n):
+        self.n = n
+        self.epochs = 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        if context.task_name != "epoch":
+            return False
+        self.epochs += 1
+        return self.epochs == self.n
+
+
+def test_callbacks_asking_to_stop_end_on_the_best_weights():
+    # A learning rate high enough for the loss to rise again: a fit stopped
+    # by a callback keeps its best epoch, as a fit that stops on its own.
+    X, y = _data()
+    params = {"hidden_size": 4, "learning_rate_init": 0.3, "batch_size": 10}
+    params.update(n_iter_no_change=100, random_state=0)
+    est = RNNRegressor(max_iter=50, **params).set_callbacks(_StopAtEpoch(12))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.n_iter_ == 12
+    best = int(np.argmin(est.loss_curve_))
+    assert best < 11 and est.best_loss_ == est.loss_curve_[best]
+    with pytest.warns(ConvergenceWarning):
+        shorter = RNNRegressor(max_iter=best + 1, **params).fit(X, y)
+    np.testing.assert_array_equal(est._network.theta, shorter._network.theta)

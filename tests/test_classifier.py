@@ -380,3 +380,19 @@ def test_classifier_partial_fit_refuses_balanced_class_weight():
     reference = RNNClassifier(max_iter=1, **params)
     reference.fit(X, y, sample_weight=np.where(y == 0, 2.0, 1.0))
     np.testing.assert_array_equal(_weights_of(streamed), _weights_of(reference))
+
+
+def test_classifier_class_weight_weighs_the_validation_score_too():
+    # With early stopping, class weights act as sample weights on both
+    # sides of the split: the held-out score is the weighted accuracy.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 5))
+    y = (np.arange(60) % 4 == 0).astype(int)
+    params = {"hidden_size": 4, "max_iter": 4, "early_stopping": True}
+    params.update(validation_fraction=0.25, random_state=0)
+    weighted = RNNClassifier(class_weight={1: 3.0}, **params).fit(X, y)
+    reference = RNNClassifier(**params).fit(X, y, sample_weight=np.where(y, 3.0, 1.0))
+    assert weighted.validation_scores_ == reference.validation_scores_
+    np.testing.assert_array_equal(_weights_of(weighted), _weights_of(reference))
+    plain = RNNClassifier(**params).fit(X, y)
+    assert plain.validation_scores_ != weighted.validation_scores_

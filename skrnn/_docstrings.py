@@ -108,11 +108,13 @@ max_iter : int, default=200
     or best validation score with ``early_stopping``), not the last.
 
 tol : float, default=1e-4
-    Relative tolerance: an epoch improves when its training loss is below
-    ``best_loss_ * (1 - tol)``, or with ``early_stopping`` when its
-    validation score is above ``best_validation_score_ + tol *
-    |best_validation_score_|``, whatever the scale of the loss or score
-    (minus a mean squared error can be tiny).
+    Tolerance of an improvement. For a classifier or a text or token model
+    (cross-entropy, in nats) it is absolute, as in MLP: an epoch improves
+    when its training loss is below ``best_loss_ - tol``, or with
+    ``early_stopping`` its validation score above ``best_validation_score_
+    + tol``. For squared errors (RNNRegressor, a numeric
+    RNNSequenceGenerator), whose scale is that of the targets, it is
+    relative: below ``best_loss_ * (1 - tol)``, above ``best + tol * |best|``.
 
 n_iter_no_change : int, default=10
     A plateau is more than ``n_iter_no_change`` consecutive epochs without

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -26,6 +27,9 @@ _AUTO_LANES = 32
 # A document is cut for the lanes only into pieces of at least this many
 # windows of bptt_steps (each cut restarts the state from zero).
 _MIN_WINDOWS_PER_PIECE = 10
+# Longer documents trained without bptt_steps get a warning: they make
+# few optimizer steps per epoch.
+_LONG_WITHOUT_BPTT = 1000
 # What generate writes between two text documents (stop_at_end=False).
 _DOCUMENT_SEPARATOR = "\n"
 
@@ -254,6 +258,16 @@ class RNNSequenceGenerator(BaseRNN):
                 "may not read the steps it predicts."
             )
         inputs, targets, lengths = self._next_step_data(X, reset=first_pass)
+        longest = int(np.argmax(lengths))
+        if self.bptt_steps is None and lengths[longest] > _LONG_WITHOUT_BPTT:
+            warnings.warn(
+                f"Document {longest} has {lengths[longest]} steps and bptt_steps="
+                "None: every epoch backpropagates through whole documents, one "
+                "optimizer step per batch of documents (one long text: one step "
+                "per epoch), which learns slowly. Set bptt_steps (e.g. 100) to "
+                "train on windows of that many steps in stateful lanes.",
+                UserWarning,
+            )
         discrete = self._input_kind != "numeric"
         if discrete:
             self._record_targets(targets, lengths, first_pass)

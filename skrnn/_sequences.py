@@ -87,6 +87,14 @@ def text_documents(X):
     if any(is_str):
         text = is_str.index(True)
         other = is_str.index(False)
+        missing = [k for k, d in enumerate(items) if _is_missing_document(d)]
+        if missing:
+            raise ValueError(
+                f"Document {missing[0]} of X is missing ({items[missing[0]]!r}; "
+                f"{len(missing)} missing in all), as an empty cell of a CSV file "
+                "reads in pandas. Fill them, e.g. X.fillna(''), to read them as "
+                "empty documents (one out-of-vocabulary token each), or drop them."
+            )
         raise TypeError(
             "Iterable over raw text documents expected: X mixes strings with other "
             f"objects (document {text} is a str, document {other} is of type "
@@ -107,6 +115,13 @@ def _is_missing(value):
         return True
     pd = sys.modules.get("pandas")  # pd.NA can only come from a loaded pandas
     return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
+def _is_missing_document(value):
+    """Whether a document is a missing value (None, NaN, pd.NA)."""
+    if isinstance(value, float):
+        return value != value  # NaN
+    return _is_missing(value)
 
 
 def _cell_name(X, i, j):

@@ -431,11 +431,11 @@ def reduce_learning_rate(estimator, network, optimizer):
 def update_no_improvement(estimator, network, early_stopping, incremental=False):
     """Track the best epoch; return True on a plateau.
 
-    An epoch improves when its training loss falls below ``best_loss_ * (1 -
-    tol)``, or, with early stopping, its validation score rises above
-    ``best_validation_score_ + tol * |best_validation_score_|``: ``tol`` is
-    relative, since losses and some scores (minus a mean squared error) have
-    the scale of the data. A plateau is ``n_iter_no_change + 1`` consecutive
+    An epoch improves when its training loss falls below ``best_loss_ -
+    tol`` (cross-entropy) or ``best_loss_ * (1 - tol)`` (squared error), or,
+    with early stopping, when its validation score rises above the best by
+    ``tol`` (relatively, for a squared-error model). Scores are compared as
+    losses (negated). A plateau is ``n_iter_no_change + 1`` consecutive
     epochs without improvement. The best weights are those at the end of the
     epoch with the lowest running mean loss (or best validation score). A
     ``partial_fit`` epoch (``incremental``) only updates ``best_loss_``.
@@ -451,7 +451,12 @@ def update_no_improvement(estimator, network, early_stopping, incremental=False)
         if best is not None and value < best:
             estimator.best_loss_ = value
         return False
-    if np.isfinite(best) and value >= best - estimator.tol * abs(best):
+    # Squared errors have the scale of the targets (a noisy series' next-step
+    # error sits near 3e-3): tol is relative to them. Cross-entropy is in
+    # nats whatever the data, and tends to 0 on separable data: tol is
+    # absolute, as in MLP, so such a fit stops.
+    scale = abs(best) if estimator._loss == "squared" else 1.0
+    if np.isfinite(best) and value >= best - estimator.tol * scale:
         estimator._no_improvement_count += 1
     else:
         estimator._no_improvement_count = 0

@@ -14,6 +14,7 @@ purpose warn, hence the ``ConvergenceWarning`` filter.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from itertools import pairwise
 
 import numpy as np
@@ -1017,3 +1018,13 @@ def test_generator_separates_documents_of_word_and_token_models():
     out = tokens.generate(8, prompt=[4], temperature=0, stop_at_end=False)
     assert_array_equal(out, [4, 5, 6, 3, 4, 5, 6, 3, 4])
     assert_array_equal(tokens.generate(8, prompt=[4], temperature=0), [4, 5, 6])
+
+
+def test_generator_warns_on_a_long_text_without_bptt_steps():
+    # One long text without bptt_steps: one optimizer step per epoch.
+    text = "abcd" * 300
+    with pytest.warns(UserWarning, match=r"Document 0 has 1201 steps and bptt_steps"):
+        RNNSequenceGenerator(hidden_size=2, max_iter=1).fit([text])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Document .* bptt_steps")
+        RNNSequenceGenerator(hidden_size=2, max_iter=1, bptt_steps=50).fit([text])

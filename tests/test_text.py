@@ -235,8 +235,8 @@ def test_empty_and_unknown_documents_at_predict_are_oov_tokens():
 # ------------------------------------------------------------- bad input
 BAD_FIT = [
     (["the food", 3.0], TypeError, "document 1 is of type float"),
-    (["the food", None], TypeError, "document 1 is of type NoneType"),
-    (pd.Series(["the food", np.nan]), TypeError, "document 1 is of type float"),
+    (["the food", None], ValueError, r"Document 1 of X is missing \(None"),
+    (pd.Series(["the food", np.nan]), ValueError, r"Document 1 of X is missing \(nan"),
     ("the food was good", ValueError, "string object received"),
 ]
 
@@ -503,3 +503,17 @@ def test_bytes_documents_are_utf8_text():
         small().fit([b"the food", b"\xff\xfe bad"], [0, 1])
     with pytest.raises(ValueError, match="string object received"):
         small().fit(b"the food was good", [0])
+
+
+@pytest.mark.parametrize("missing", [np.nan, None])
+def test_missing_documents_name_the_fix(missing):
+    # pandas reads an empty CSV cell as NaN: the error says how to read it.
+    X = pd.Series(["good food", missing, "bad food", missing])
+    with pytest.raises(
+        ValueError,
+        match=r"Document 1 of X is missing \((nan|None); 2 missing in all\).*"
+        r"X\.fillna\(''\), to read them as empty documents",
+    ):
+        RNNClassifier(max_iter=1).fit(X, [1, 0, 0, 1])
+    clf = RNNClassifier(hidden_size=2, max_iter=1).fit(X.fillna(""), [1, 0, 0, 1])
+    assert clf.predict(["", "good food"]).shape == (2,)

@@ -124,25 +124,39 @@ def test_training_plateaus_halve_the_learning_rate_then_stop(n_iter_no_change):
     assert est.best_loss_ == min(est.loss_curve_)
 
 
-@pytest.mark.parametrize("tol", [1e-4, 1e-2])
-def test_training_tol_is_relative_to_the_loss(tol):
-    # Losses of the scale of noisy next-value errors: an absolute tol of
-    # 1e-4 would count none of these epochs as an improvement.
-    curve = [3e-3 * (1 - 2 * tol) ** k for k in range(6)]
+def _stopping_record(loss, tol):
     record = types.SimpleNamespace(
         loss_curve_=[], best_loss_=np.inf, tol=tol, n_iter_no_change=10,
-        _no_improvement_count=0,
+        _no_improvement_count=0, _loss=loss,
     )  # fmt: skip
     network = types.SimpleNamespace(theta=np.zeros(2))
-    for loss in curve:
-        record.loss_curve_.append(loss)
+
+    def epoch(loss_value):
+        record.loss_curve_.append(loss_value)
         update_no_improvement(record, network, early_stopping=False)
-        assert record._no_improvement_count == 0
+        return record._no_improvement_count
+
+    return record, epoch
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-2])
+def test_training_tol_is_relative_for_squared_errors(tol):
+    # Losses of the scale of noisy next-value errors: an absolute tol of
+    # 1e-4 would count none of these epochs as an improvement.
+    record, epoch = _stopping_record("squared", tol)
+    curve = [3e-3 * (1 - 2 * tol) ** k for k in range(6)]
+    assert [epoch(loss) for loss in curve] == [0] * 6
     # Less than tol of the best, relatively: no improvement.
-    record.loss_curve_.append(curve[-1] * (1 - tol / 2))
-    update_no_improvement(record, network, early_stopping=False)
-    assert record._no_improvement_count == 1
+    assert epoch(curve[-1] * (1 - tol / 2)) == 1
     assert record.best_loss_ == curve[-1] * (1 - tol / 2)
+
+
+def test_training_tol_is_absolute_for_cross_entropy():
+    # Cross-entropy tends to 0 on separable data: steps below tol nats are
+    # no improvement, so such a fit reaches a plateau and stops.
+    record, epoch = _stopping_record("softmax", 1e-4)
+    assert [epoch(loss) for loss in (1e-2, 9e-3, 8.95e-3, 8.92e-3)] == [0, 0, 1, 2]
+    assert record.best_loss_ == 8.92e-3
 
 
 @ignore_convergence

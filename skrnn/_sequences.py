@@ -93,7 +93,7 @@ def text_documents(X):
                 f"Document {missing[0]} of X is missing ({items[missing[0]]!r}; "
                 f"{len(missing)} missing in all), as an empty cell of a CSV file "
                 "reads in pandas. Fill them, e.g. X.fillna(''), to read them as "
-                "empty documents (one out-of-vocabulary token each), or drop them."
+                "empty documents, or drop them."
             )
         raise TypeError(
             "Iterable over raw text documents expected: X mixes strings with other "

@@ -512,7 +512,7 @@ def test_missing_documents_name_the_fix(missing):
     with pytest.raises(
         ValueError,
         match=r"Document 1 of X is missing \((nan|None); 2 missing in all\).*"
-        r"X\.fillna\(''\), to read them as empty documents",
+        r"X\.fillna\(''\), to read them as empty documents, or drop them",
     ):
         RNNClassifier(max_iter=1).fit(X, [1, 0, 0, 1])
     clf = RNNClassifier(hidden_size=2, max_iter=1).fit(X.fillna(""), [1, 0, 0, 1])

@@ -204,11 +204,18 @@ def test_tokenizer_bare_string_raises(method):
         tok.transform("the cat sat")
 
 
-@pytest.mark.parametrize("bad", [["aa", 1], ["aa", None], [b"aa", 2.5]])
-def test_tokenizer_non_string_documents_raise(bad):
-    with pytest.raises(TypeError, match=r"document \d is of type"):
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        (["aa", 1], TypeError, r"document 1 is of type int"),
+        ([b"aa", 2.5], TypeError, r"document 1 is of type float"),
+        (["aa", None], ValueError, r"Document 1 of X is missing \(None.*fillna"),
+    ],
+)
+def test_tokenizer_non_string_documents_raise(bad, error, match):
+    with pytest.raises(error, match=match):
         Tokenizer().fit(bad)
-    with pytest.raises(TypeError, match=r"document \d is of type"):
+    with pytest.raises(error, match=match):
         Tokenizer().fit(["aa bb"]).transform(bad)
 
 

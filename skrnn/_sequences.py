@@ -74,7 +74,7 @@ def text_documents(X):
         if arr.ndim == 2 and arr.shape[1] == 1:
             column = list(arr[:, 0])
             if column and all(isinstance(d, (str, bytes)) for d in column):
-                return [_decode(d) for d in column]
+                return [_decode(d, k) for k, d in enumerate(column)]
             return None
         if arr.ndim != 1:
             return None
@@ -83,7 +83,7 @@ def text_documents(X):
         return None
     is_str = [isinstance(d, (str, bytes)) for d in items]
     if all(is_str):  # an empty collection too: zero documents
-        return [_decode(d) for d in items]
+        return [_decode(d, k) for k, d in enumerate(items)]
     if any(is_str):
         text = is_str.index(True)
         other = is_str.index(False)
@@ -104,9 +104,20 @@ def text_documents(X):
     return None
 
 
-def _decode(doc):
-    """A document as ``str``: ``bytes`` are decoded as UTF-8."""
-    return doc.decode("utf-8") if isinstance(doc, bytes) else str(doc)
+def _decode(doc, k):
+    """Document ``k`` as ``str``: ``bytes`` are decoded as UTF-8."""
+    if not isinstance(doc, bytes):
+        return str(doc)
+    try:
+        return doc.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Keep the exception CountVectorizer raises; name the document.
+        raise UnicodeDecodeError(
+            error.encoding, error.object, error.start, error.end,
+            f"{error.reason}; document {k} of X is not UTF-8: decode the "
+            "documents with their own encoding first (e.g. "
+            "d.decode('latin-1'))",
+        ) from None  # fmt: skip
 
 
 def _is_missing(value):

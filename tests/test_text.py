@@ -499,7 +499,7 @@ def test_bytes_documents_are_utf8_text():
     assert_array_equal(
         Tokenizer().fit_transform(as_bytes), Tokenizer().fit_transform(docs)
     )
-    with pytest.raises(UnicodeDecodeError):
+    with pytest.raises(UnicodeDecodeError, match="document 1 of X is not UTF-8"):
         small().fit([b"the food", b"\xff\xfe bad"], [0, 1])
     with pytest.raises(ValueError, match="string object received"):
         small().fit(b"the food was good", [0])

@@ -29,6 +29,7 @@ from skrnn._sequences import (
     OOV_ID,
     check_tokenizer_output,
     fitted_vocabulary_size,
+    forget_feature_attributes,
     ids_to_sequences,
     input_kind,
     text_documents,
@@ -389,9 +390,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             # Rows of symbols: the width is checked like a numeric 2-D array's.
             docs = validate_data(self, X, reset=reset, dtype=None)
         elif reset:
-            for attribute in ("n_features_in_", "feature_names_in_"):
-                if hasattr(self, attribute):
-                    delattr(self, attribute)
+            forget_feature_attributes(self)
         if reset:
             tokenizer = self.tokenizer
             if tokenizer is None:

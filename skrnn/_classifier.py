@@ -15,7 +15,7 @@ from sklearn.utils.validation import _check_y, check_consistent_length
 
 from skrnn._base import BaseRNN
 from skrnn._docstrings import fill_doc
-from skrnn._kernels._dense import log_softmax
+from skrnn._network import log_probabilities
 
 
 @fill_doc
@@ -306,10 +306,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         log_proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        raw = self._raw_predict(X)
-        out = np.empty_like(raw)
-        log_softmax(raw, out)
-        return out
+        return log_probabilities(self._raw_predict(X))
 
     def predict_proba(self, X):
         """Class probabilities.

@@ -16,8 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from skrnn._base import BaseRNN, _unfrozen, predict_batches
 from skrnn._docstrings import fill_doc
-from skrnn._kernels._dense import log_softmax
-from skrnn._network import MASKED_LOGIT
+from skrnn._network import MASKED_LOGIT, log_probabilities
 from skrnn._sequences import OOV_ID, PAD_ID, text_documents
 from skrnn._tokenizer import BEGIN, END, UNK_MARKER, Tokenizer
 from skrnn._training import SequenceData
@@ -442,8 +441,7 @@ class RNNSequenceGenerator(BaseRNN):
             diff = out.astype(np.float64) - row_targets
             per_row = -np.sum(diff * diff, axis=1)
         else:
-            log_p = np.empty_like(out)
-            log_softmax(out, log_p)
+            log_p = log_probabilities(out)
             per_row = log_p[np.arange(out.shape[0]), row_targets].astype(np.float64)
         sequence = np.repeat(np.arange(lengths.shape[0]), lengths)
         total = np.bincount(sequence, weights=per_row, minlength=lengths.shape[0])
@@ -538,10 +536,7 @@ class RNNSequenceGenerator(BaseRNN):
             Columns in id order; the padding and begin ids get 0, the end
             id is the probability that the sequence ends there.
         """
-        out = self._last_outputs(X)
-        log_p = np.empty_like(out)
-        log_softmax(out, log_p)
-        return np.exp(log_p)
+        return np.exp(log_probabilities(self._last_outputs(X)))
 
     def predict(self, X):
         """The most likely next token (or the next value) after each sequence.

@@ -19,6 +19,7 @@ from skrnn._kernels import CELL_CODES, CELL_KERNELS
 from skrnn._kernels._dense import (
     dense_backward,
     dense_forward,
+    log_softmax,
     softmax_cross_entropy,
     squared_error,
 )
@@ -28,6 +29,14 @@ from skrnn._kernels._generate import continue_series, sample_tokens
 # Logit given to outputs that can never occur (finite, so that no inf or NaN
 # enters a kernel; exp() of it underflows to exactly 0 in float32 and float64).
 MASKED_LOGIT = -1e30
+
+
+def log_probabilities(outputs):
+    """Row-wise log-softmax of head outputs, as a new array."""
+    log_p = np.empty_like(outputs)
+    log_softmax(outputs, log_p)
+    return log_p
+
 
 # Cells with a second per-step state array (LSTM: the cell state; GRU: the
 # recurrent candidate term kept for the backward pass).

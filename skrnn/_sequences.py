@@ -394,9 +394,7 @@ def validate_token_ids(estimator, X, *, reset):
         for k, row in enumerate(rows):
             ids[k, : len(row)] = row
         if reset:
-            for attribute in ("n_features_in_", "feature_names_in_"):
-                if hasattr(estimator, attribute):
-                    delattr(estimator, attribute)
+            forget_feature_attributes(estimator)
     else:
         ids = _integer_ids(check_array(X, dtype=None), "X")
         if reset:
@@ -408,6 +406,17 @@ def validate_token_ids(estimator, X, *, reset):
             f"Token ids must be non-negative, got {ids.min()}; id 0 is padding."
         )
     return ids
+
+
+def forget_feature_attributes(estimator):
+    """Drop ``n_features_in_`` and ``feature_names_in_``: input without a width.
+
+    A fit on raw text or on a list of sequences of any length sets neither
+    (CountVectorizer's convention), also after a fit on an array.
+    """
+    for attribute in ("n_features_in_", "feature_names_in_"):
+        if hasattr(estimator, attribute):
+            delattr(estimator, attribute)
 
 
 def _is_ragged(X):
@@ -501,9 +510,7 @@ def validate_sequences(estimator, X, *, reset, ensure_min_timesteps=1):
         )
     if _is_ragged(X):
         if reset:
-            for attribute in ("n_features_in_", "feature_names_in_"):
-                if hasattr(estimator, attribute):
-                    delattr(estimator, attribute)
+            forget_feature_attributes(estimator)
         values, lengths = _ragged_to_padded(X)
         if lengths.min() < ensure_min_timesteps:
             raise ValueError(

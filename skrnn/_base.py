@@ -217,13 +217,14 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if first_pass:
             self._initialize(dtype)
         elif not incremental:
-            self._reset_stopping()
+            self._start_training_run()
         network = self._network
         data = self._cast_training_data(data)
 
         validation_score = None
         if self.early_stopping and not incremental:
             data, validation_score = self._split_validation(data)
+        data = self._arrange_for_batches(data)
         n_epochs = 1 if incremental else self.max_iter
         # scikit-learn's callback API: the fit task has one subtask per epoch.
         callback_ctx = self._init_callback_context(max_subtasks=n_epochs)
@@ -313,6 +314,10 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             data.targets = data.targets.astype(self._network.dtype)
         return data
 
+    def _arrange_for_batches(self, data):
+        """The training data as the batches read it (after the split)."""
+        return data
+
     def _batch_options(self):
         """Extra arguments of the training data's ``batches``."""
         return ()
@@ -349,15 +354,14 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return validate_sequences(
                 self, X, reset=reset, ensure_min_timesteps=min_timesteps
             )
+        known = 0  # ids the tokenizer's vocabulary defines
         if kind == "text":
             ids = self._tokenize(X, reset=reset)
-            known = 0
-            if reset:
-                vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
-                known = max(vocabulary.values()) + 1 if vocabulary else 0
+            vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
+            if reset and vocabulary:
+                known = max(vocabulary.values()) + 1
         else:
             ids = validate_token_ids(self, X, reset=reset)
-            known = 0
         if reset:
             self.vocabulary_size_ = fitted_vocabulary_size(
                 ids, self.vocabulary_size, known=known, minimum=N_RESERVED, kind=kind
@@ -477,7 +481,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         for attribute in ("validation_scores_", "best_validation_score_"):
             if hasattr(self, attribute):
                 delattr(self, attribute)
-        self._reset_stopping()
+        self._start_training_run()
 
     # The parameters the optimizer is built from.
     _OPTIMIZER_PARAMETERS = (
@@ -485,7 +489,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "epsilon", "rho",
     )  # fmt: skip
 
-    def _reset_stopping(self):
+    def _start_training_run(self):
         """Start a ``fit`` call: the learning rate, a new record of the best.
 
         The optimizer is built with the network; a warm-started fit keeps
@@ -505,9 +509,9 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self._no_improvement_count = 0
         self._n_plateaus = 0
         self._best_theta = self._network.theta.copy()
-        if self.early_stopping and not hasattr(self, "validation_scores_"):
-            self.validation_scores_ = []
         if self.early_stopping:
+            if not hasattr(self, "validation_scores_"):  # switched on in a warm start
+                self.validation_scores_ = []
             self.best_loss_ = None  # as MLP: the validation score decides
             self.best_validation_score_ = -np.inf
         else:

@@ -287,8 +287,12 @@ class RNNSequenceGenerator(BaseRNN):
         else:
             self._seen_targets |= seen
 
-    def _cut_for_lanes(self, data):
-        """The training sequences, long ones cut for the stateful lanes."""
+    def _arrange_for_batches(self, data):
+        """The training sequences, long ones cut for the stateful lanes.
+
+        Called after the validation split, so that no document is on both
+        sides of it.
+        """
         if self.bptt_steps is None:
             return data
         return data.cut(self._piece_length(data.lengths))
@@ -311,7 +315,7 @@ class RNNSequenceGenerator(BaseRNN):
         data.output_mask = self._output_mask()
         data.inputs = self._as_network_input(data.inputs)
         data.targets = self._as_network_input(data.targets)
-        return self._cut_for_lanes(data)
+        return data
 
     def _batch_options(self):
         return (self.bptt_steps,)
@@ -336,14 +340,11 @@ class RNNSequenceGenerator(BaseRNN):
         documents (as the other estimators, ``train_test_split``); otherwise
         the last ``ceil(validation_fraction * n_steps)`` predicted steps of
         the documents read one after the other, scored as a document of its
-        own (from the begin state). Documents are split before they are cut
-        for the stateful lanes, so no document is on both sides.
+        own (from the begin state).
         """
-        whole = data if data.uncut is None else data.uncut
-        if self.validation_fraction * len(whole) >= 2:
-            train, validation_score = super()._split_validation(whole)
-            return self._cut_for_lanes(train), validation_score
-        n_steps = int(whole.lengths.sum())
+        if self.validation_fraction * len(data) >= 2:
+            return super()._split_validation(data)
+        n_steps = int(data.lengths.sum())
         n_held_out = math.ceil(self.validation_fraction * n_steps)
         if n_held_out >= n_steps:
             raise ValueError(
@@ -352,11 +353,11 @@ class RNNSequenceGenerator(BaseRNN):
                 "leaving none to train on. Lower validation_fraction or pass "
                 "more data."
             )
-        train, held_out = whole.split_tail(n_held_out)
+        train, held_out = data.split_tail(n_held_out)
         if self._input_kind != "numeric":
             # The tail starts a document of its own: it reads the begin marker.
             held_out.inputs[0, 0] = BEGIN
-        return self._cut_for_lanes(train), lambda: self._validation_score(held_out)
+        return train, lambda: self._validation_score(held_out)
 
     def _validation_score(self, held_out):
         total, count = self._log_likelihoods(

@@ -97,8 +97,6 @@ class SequenceData:
         self.loss = loss
         self.output_mask = output_mask
         self.carried = None
-        # The sequences before :meth:`cut` (None when not cut).
-        self.uncut = None
 
     def __len__(self):
         return self.lengths.shape[0]
@@ -136,9 +134,7 @@ class SequenceData:
                 lengths.append(min(piece_length, n - start))
         index = np.asarray(starts)[:, None] + np.arange(piece_length)
         index = np.minimum(index, self.inputs.shape[1] - 1)
-        pieces = self._rows(np.asarray(source)[:, None], index, lengths)
-        pieces.uncut = self
-        return pieces
+        return self._rows(np.asarray(source)[:, None], index, lengths)
 
     def split_tail(self, n_steps):
         """Split off the last ``n_steps`` predicted steps, by position.

@@ -37,7 +37,14 @@ from skrnn._sequences import (
     validate_token_ids,
 )
 from skrnn._tokenizer import N_RESERVED, Tokenizer
-from skrnn._training import TrainingData, check_finite, run_epochs
+from skrnn._training import (
+    TrainingData,
+    TrainingRecord,
+    TrainingSettings,
+    check_finite,
+    check_truncation,
+    run_epochs,
+)
 
 # Samples per forward call at predict time: bounds the activation buffers.
 _PREDICT_BATCH = 1024
@@ -67,7 +74,7 @@ def _unfrozen(tokenizer):
 
 
 class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
-    """Base class for the many-to-one RNN estimators.
+    """Base class for the RNN estimators: parameters, input, the fit logic.
 
     Warning: This class should not be used directly. Use derived classes
     instead.
@@ -177,54 +184,56 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     # ----------------------------------------------------- subclass interface
     @abstractmethod
-    def _encode_targets(self, y, n_samples, first_pass):
-        """Validate ``y`` and return the encoded training targets."""
+    def _training_data(self, X, y, sample_weight, reset):
+        """Validate ``X`` (and ``y``); return the encoded :class:`TrainingData`.
+
+        Sets the input's fitted attributes when ``reset``; changes nothing
+        else, so that :func:`training_problem` may call it on a fitted model.
+        """
 
     @abstractmethod
     def _n_outputs(self):
         """Width of the dense head."""
 
     @abstractmethod
-    def _score_encoded(self, raw, targets, sample_weight):
-        """Validation score (higher is better) of raw head outputs."""
+    def _validation_score(self, held_out):
+        """Score (higher is better) of the current network on held-out data."""
 
     _loss = None  # "softmax" or "squared", set by subclasses
     _stratify = False
     _min_timesteps = 1  # shortest numeric sequence accepted
 
     # ------------------------------------------------------------------ fit
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(32, n_samples)
-        return min(self.batch_size, n_samples)
-
     def __sklearn_is_fitted__(self):
         return hasattr(self, "_network")
 
+    def _check_parameters(self):
+        """Refuse combinations of parameters that cannot train."""
+        check_truncation(self.bptt_steps, self.bidirectional)
+
+    def _prepare_fit(self, data, first_pass):
+        """Fit-time bookkeeping on the validated training data (a hook)."""
+
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        if self.bidirectional and self.bptt_steps is not None:
-            raise ValueError(
-                "bptt_steps (truncated backpropagation through time) needs "
-                "bidirectional=False: the reverse direction has no past state to "
-                "carry across windows."
-            )
+        self._check_parameters()
         first_pass = not hasattr(self, "_network") or (
             not self.warm_start and not incremental
         )
         if not first_pass:
             self._check_network_unchanged(incremental)
-        data, dtype = self._training_data(X, y, sample_weight, first_pass)
+        data = self._training_data(X, y, sample_weight, reset=first_pass)
+        self._prepare_fit(data, first_pass)
         if first_pass:
-            self._initialize(dtype)
+            numeric = self._input_kind == "numeric"
+            self._initialize(data.inputs.dtype if numeric else np.float32)
         elif not incremental:
             self._start_training_run()
         network = self._network
-        data = self._cast_training_data(data)
+        data = self._cast_training_data(data, network.dtype)
 
         validation_score = None
         if self.early_stopping and not incremental:
             data, validation_score = self._split_validation(data)
-        data = self._arrange_for_batches(data)
         n_epochs = 1 if incremental else self.max_iter
         # scikit-learn's callback API: the fit task has one subtask per epoch.
         callback_ctx = self._init_callback_context(max_subtasks=n_epochs)
@@ -238,6 +247,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             epoch["ctx"].call_on_fit_task_begin(estimator=self, X=X, y=y)
 
         def on_epoch_end():
+            self._copy_training_record()
             return epoch["ctx"].call_on_fit_task_end(
                 estimator=self,
                 X=X,
@@ -245,18 +255,22 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 reconstruction_attributes=self._reconstruction_attributes,
             )
 
-        stopped = run_epochs(
-            self,
-            network,
-            self._optimizer,
-            data,
-            n_epochs,
-            validation_score,
-            on_epoch_begin,
-            on_epoch_end,
-            self._batch_options(),
-            incremental,
-        )
+        try:
+            stopped = run_epochs(
+                network,
+                self._optimizer,
+                data,
+                self._training_settings(network),
+                self._training_record,
+                self._random_state,
+                n_epochs,
+                validation_score,
+                on_epoch_begin,
+                on_epoch_end,
+                incremental,
+            )
+        finally:  # also the epochs before an error (non-finite weights)
+            self._copy_training_record()
         check_finite(network)
         callback_ctx.call_on_fit_task_end(
             estimator=self,
@@ -293,34 +307,49 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     f"{name}={value!r} back, or fit a new network ({anew})."
                 )
 
-    def _training_data(self, X, y, sample_weight, first_pass):
-        """Validate the training set; return it and the compute dtype.
-
-        Many-to-one: one encoded target per sequence. Text and token ids
-        compute in float32 (the fast path), numeric input in its own dtype.
-        """
-        values, lengths = self._validate_input(X, reset=first_pass)
-        targets = self._encode_targets(y, values.shape[0], first_pass)
-        sample_weight = _check_sample_weight(
-            sample_weight, values, dtype=np.float64, ensure_non_negative=True
-        )
-        dtype = np.float32 if self._input_kind != "numeric" else values.dtype
-        return TrainingData(values, lengths, targets, sample_weight), dtype
-
-    def _cast_training_data(self, data):
-        """The training data in the network's compute dtype."""
-        data.values = self._as_network_input(data.values)
+    def _cast_training_data(self, data, dtype):
+        """The training data in the compute ``dtype`` (token ids stay int64)."""
+        if self._input_kind == "numeric":
+            data.inputs = data.inputs.astype(dtype, copy=False)
         if self._loss == "squared":
-            data.targets = data.targets.astype(self._network.dtype)
+            data.targets = data.targets.astype(dtype)
         return data
 
-    def _arrange_for_batches(self, data):
-        """The training data as the batches read it (after the split)."""
-        return data
+    def _training_settings(self, network, **changes):
+        """The hyper-parameters of training, for the training layer."""
+        settings = {
+            "loss": self._loss,
+            "weight_mask": network.weight_mask().astype(network.dtype),
+            "batch_size": self.batch_size,
+            "shuffle": self.shuffle,
+            "dropout": self.dropout,
+            "clip_norm": self.clip_norm,
+            "alpha": self.alpha,
+            "bptt_steps": self.bptt_steps,
+            "tol": self.tol,
+            "n_iter_no_change": self.n_iter_no_change,
+            "verbose": self.verbose,
+            "output_mask": self._output_mask(),
+        }
+        return TrainingSettings(**{**settings, **changes})
 
-    def _batch_options(self):
-        """Extra arguments of the training data's ``batches``."""
-        return ()
+    def _output_mask(self):
+        """Outputs that are never a target (None: every output may be)."""
+        return None
+
+    def _copy_training_record(self):
+        """Mirror the training record in the fitted attributes (MLP's names)."""
+        record = self._training_record
+        self.loss_curve_ = record.loss_curve
+        self.n_iter_ = record.n_iter
+        self.t_ = record.t
+        self.best_loss_ = record.best_loss
+        for name in ("validation_scores", "best_validation_score"):
+            value = getattr(record, name)
+            if value is not None:
+                setattr(self, name + "_", value)
+            elif hasattr(self, name + "_"):
+                delattr(self, name + "_")
 
     # ---------------------------------------------------------------- input
     def _validate_input(self, X, *, reset):
@@ -473,14 +502,8 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             for name in self._NETWORK_PARAMETERS
             if discrete or name not in ("embedding_dim", "vocabulary_size")
         }
-        self._weight_mask = self._network.weight_mask().astype(dtype)
         self._optimizer_settings = None  # a new network, a new optimizer
-        self.loss_curve_ = []
-        self.n_iter_ = 0
-        self.t_ = 0
-        for attribute in ("validation_scores_", "best_validation_score_"):
-            if hasattr(self, attribute):
-                delattr(self, attribute)
+        self._training_record = TrainingRecord()
         self._start_training_run()
 
     # The parameters the optimizer is built from.
@@ -506,18 +529,14 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
             self._optimizer_settings = settings
         self._optimizer.learning_rate = self.learning_rate_init
-        self._no_improvement_count = 0
-        self._n_plateaus = 0
-        self._best_theta = self._network.theta.copy()
-        if self.early_stopping:
-            if not hasattr(self, "validation_scores_"):  # switched on in a warm start
-                self.validation_scores_ = []
-            self.best_loss_ = None  # as MLP: the validation score decides
-            self.best_validation_score_ = -np.inf
-        else:
-            self.best_loss_ = np.inf
+        self._training_record.start_run(self._network.theta, self.early_stopping)
+        self._copy_training_record()
 
     def _split_validation(self, data):
+        """Hold out ``validation_fraction`` of the sequences, at random.
+
+        Returns the training part and a function scoring the held-out part.
+        """
         index = np.arange(len(data))
         stratify = data.targets if self._stratify else None
         train, val = train_test_split(
@@ -529,18 +548,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         held_out = data.take(val)
         return data.take(train), lambda: self._validation_score(held_out)
 
-    def _validation_score(self, held_out):
-        """Score (higher is better) of the current network on held-out data."""
-        raw = self._network.predict(held_out.values, held_out.lengths)
-        return self._score_encoded(raw, held_out.targets, held_out.sample_weight)
-
     # ------------------------------------------------------------- predict
-    def _raw_predict(self, X):
-        """Raw head outputs for ``X``, shape (n_samples, n_outputs)."""
-        check_is_fitted(self)
-        values, lengths = self._validate_input(X, reset=False)
-        return self._predict_last(self._as_network_input(values), lengths)
-
     def _predict_last(self, values, lengths):
         """Head outputs after each sequence's last real step, in batches."""
         network = self._network
@@ -554,3 +562,60 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         tags.input_tags.three_d_array = True
         tags.input_tags.string = True
         return tags
+
+
+class BaseManyToOneRNN(BaseRNN):
+    """Base class for the many-to-one estimators: one target per sequence.
+
+    Warning: This class should not be used directly. Use derived classes
+    instead.
+    """
+
+    @abstractmethod
+    def _encode_targets(self, y, n_samples, first_pass):
+        """Validate ``y`` and return the encoded training targets."""
+
+    @abstractmethod
+    def _score_encoded(self, raw, targets, sample_weight):
+        """Validation score (higher is better) of raw head outputs."""
+
+    def _training_data(self, X, y, sample_weight, reset):
+        """Sequences, one encoded target each, and the sample weights."""
+        values, lengths = self._validate_input(X, reset=reset)
+        targets = self._encode_targets(y, values.shape[0], reset)
+        sample_weight = _check_sample_weight(
+            sample_weight, values, dtype=np.float64, ensure_non_negative=True
+        )
+        return TrainingData(values, lengths, targets, sample_weight)
+
+    def _validation_score(self, held_out):
+        raw = self._network.predict(held_out.inputs, held_out.lengths)
+        return self._score_encoded(raw, held_out.targets, held_out.sample_weight)
+
+    def _raw_predict(self, X):
+        """Raw head outputs for ``X``, shape (n_samples, n_outputs)."""
+        check_is_fitted(self)
+        values, lengths = self._validate_input(X, reset=False)
+        return self._predict_last(self._as_network_input(values), lengths)
+
+
+def training_problem(estimator, X, y=None, *, dtype=np.float64):
+    """The loss a fitted estimator minimises on ``(X, y)``, as arrays.
+
+    What :func:`skrnn.utils.check_gradients` differentiates: a copy of the
+    fitted network in ``dtype``, the data of ``(X, y)`` as one batch, and
+    the estimator's training settings without dropout and with full
+    backpropagation through time. The estimator is not modified.
+
+    Returns
+    -------
+    network : RNNNetwork
+    data : TrainingData
+    settings : TrainingSettings
+    """
+    check_is_fitted(estimator)
+    data = estimator._training_data(X, y, None, reset=False)
+    network = estimator._network.astype(dtype)
+    data = estimator._cast_training_data(data, dtype)
+    settings = estimator._training_settings(network, dropout=0.0, bptt_steps=None)
+    return network, data, settings

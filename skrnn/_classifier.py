@@ -13,13 +13,13 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_y, check_consistent_length
 
-from skrnn._base import BaseRNN
+from skrnn._base import BaseManyToOneRNN
 from skrnn._docstrings import fill_doc
 from skrnn._network import log_probabilities
 
 
 @fill_doc
-class RNNClassifier(ClassifierMixin, BaseRNN):
+class RNNClassifier(ClassifierMixin, BaseManyToOneRNN):
     """Recurrent neural network classifier (many-to-one).
 
     Reads each sequence with a stack of recurrent layers (tanh RNN, LSTM or
@@ -84,7 +84,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     _stratify = True
 
     _parameter_constraints: ClassVar[dict] = {
-        **BaseRNN._parameter_constraints,
+        **BaseManyToOneRNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -178,8 +178,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             )
         return self._label_encoder.transform(y).astype(np.int64)
 
-    def _training_data(self, X, y, sample_weight, first_pass):
-        data, dtype = super()._training_data(X, y, sample_weight, first_pass)
+    def _training_data(self, X, y, sample_weight, reset):
+        data = super()._training_data(X, y, sample_weight, reset)
         if self.class_weight is not None:
             weights = compute_class_weight(
                 self.class_weight,
@@ -187,7 +187,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                 y=self.classes_[data.targets],
             )
             data.sample_weight = data.sample_weight * weights[data.targets]
-        return data, dtype
+        return data
 
     def _n_outputs(self):
         return len(self.classes_)

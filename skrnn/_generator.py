@@ -19,13 +19,8 @@ from skrnn._docstrings import fill_doc
 from skrnn._network import MASKED_LOGIT, log_probabilities
 from skrnn._sequences import OOV_ID, PAD_ID, text_documents
 from skrnn._tokenizer import BEGIN, END, UNK_MARKER, Tokenizer
-from skrnn._training import SequenceData
+from skrnn._training import TrainingData
 
-# Default lanes of stateful truncated BPTT when batch_size="auto".
-_AUTO_LANES = 32
-# A document is cut for the lanes only into pieces of at least this many
-# windows of bptt_steps (each cut restarts the state from zero).
-_MIN_WINDOWS_PER_PIECE = 10
 # Longer documents trained without bptt_steps get a warning: they make
 # few optimizer steps per epoch.
 _LONG_WITHOUT_BPTT = 1000
@@ -250,13 +245,21 @@ class RNNSequenceGenerator(BaseRNN):
         targets[np.arange(n), lengths] = END
         return inputs, targets, lengths + 1
 
-    def _training_data(self, X, y, sample_weight, first_pass):
+    def _check_parameters(self):
+        super()._check_parameters()
         if self.bidirectional:
             raise ValueError(
                 "RNNSequenceGenerator needs bidirectional=False: a next-step model "
                 "may not read the steps it predicts."
             )
-        inputs, targets, lengths = self._next_step_data(X, reset=first_pass)
+
+    def _training_data(self, X, y, sample_weight, reset):
+        """Every sequence with its next step as the target of each step."""
+        inputs, targets, lengths = self._next_step_data(X, reset=reset)
+        return TrainingData(inputs, lengths, targets, every_step=True)
+
+    def _prepare_fit(self, data, first_pass):
+        lengths = data.lengths
         longest = int(np.argmax(lengths))
         if self.bptt_steps is None and lengths[longest] > _LONG_WITHOUT_BPTT:
             warnings.warn(
@@ -267,11 +270,8 @@ class RNNSequenceGenerator(BaseRNN):
                 "train on windows of that many steps in stateful lanes.",
                 UserWarning,
             )
-        discrete = self._input_kind != "numeric"
-        if discrete:
-            self._record_targets(targets, lengths, first_pass)
-        dtype = np.float32 if discrete else inputs.dtype
-        return SequenceData(inputs, targets, lengths, self._loss), dtype
+        if self._input_kind != "numeric":
+            self._record_targets(data.targets, lengths, first_pass)
 
     def _record_targets(self, targets, lengths, first_pass):
         """Mark the ids that are a target in this training data.
@@ -286,39 +286,6 @@ class RNNSequenceGenerator(BaseRNN):
             self._seen_targets = seen
         else:
             self._seen_targets |= seen
-
-    def _arrange_for_batches(self, data):
-        """The training sequences, long ones cut for the stateful lanes.
-
-        Called after the validation split, so that no document is on both
-        sides of it.
-        """
-        if self.bptt_steps is None:
-            return data
-        return data.cut(self._piece_length(data.lengths))
-
-    def _piece_length(self, lengths):
-        """Longest piece a document is cut into for stateful truncated BPTT.
-
-        Each lane's share of the corpus, rounded up to whole windows and at
-        least ``_MIN_WINDOWS_PER_PIECE`` windows: a cut restarts the state
-        from zero, which only a long document can afford (its pieces then
-        fill the lanes that one document alone would leave idle).
-        """
-        k = self.bptt_steps
-        lanes = _AUTO_LANES if self.batch_size == "auto" else self.batch_size
-        share = -(-int(lengths.sum()) // lanes)
-        windows = max(-(-share // k), _MIN_WINDOWS_PER_PIECE)
-        return windows * k
-
-    def _cast_training_data(self, data):
-        data.output_mask = self._output_mask()
-        data.inputs = self._as_network_input(data.inputs)
-        data.targets = self._as_network_input(data.targets)
-        return data
-
-    def _batch_options(self):
-        return (self.bptt_steps,)
 
     def _n_outputs(self):
         if self._input_kind == "numeric":
@@ -364,13 +331,6 @@ class RNNSequenceGenerator(BaseRNN):
             held_out.inputs, held_out.targets, held_out.lengths
         )
         return float(total.sum() / count.sum())
-
-    # The abstract hooks of the many-to-one estimators are not used here.
-    def _encode_targets(self, y, n_samples, first_pass):  # pragma: no cover
-        raise NotImplementedError
-
-    def _score_encoded(self, raw, targets, sample_weight):  # pragma: no cover
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)

@@ -267,7 +267,8 @@ class RNNNetwork:
         )  # fmt: skip
         return {"x": x, "h0": h0, "c0": c0, "hs": hs, "cs": cs, "act": act}
 
-    def _zero_states(self, B):
+    def zero_states(self, B):
+        """Zero initial states ``(h0, c0)`` of shape (n_layers, n_directions, B, H)."""
         H = self.hidden_size
         shape = (self.n_layers, self.n_directions, B, H)
         return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
@@ -301,7 +302,7 @@ class RNNNetwork:
         """
         x = self.embed(x, lengths)
         if h0 is None:
-            h0, c0 = self._zero_states(x.shape[0])
+            h0, c0 = self.zero_states(x.shape[0])
         caches = []
         layer_input = x
         for layer in range(self.n_layers):
@@ -430,8 +431,12 @@ class RNNNetwork:
             d_output = dx
         return dx, dh0, dc0
 
-    def loss_and_grad(self, x, lengths, targets, weights, loss, grad, masks=None):
+    def loss_and_grad(
+        self, x, lengths, targets, weights, loss, grad, masks=None, h0=None, c0=None
+    ):
         """Loss of a batch and its gradient w.r.t. ``theta`` (written to ``grad``).
+
+        Many-to-one: the head reads each sample's last real step.
 
         Parameters
         ----------
@@ -447,20 +452,31 @@ class RNNNetwork:
             Out.
         masks : list of ndarray, default=None
             Dropout masks, see :meth:`forward`.
+        h0, c0 : ndarray of shape (n_layers, 1, B, H), default=None
+            Initial states (zeros when None); the gradient does not flow
+            into them (truncated BPTT).
 
         Returns
         -------
         loss_value : float
         """
-        caches, features = self.forward(x, lengths, masks=masks)
-        return self._head_loss_and_backward(
-            x, caches, lengths, features, targets, weights, loss, grad, masks
+        caches, features = self.forward(x, lengths, h0, c0, masks=masks)
+        value, d_features = self._head_loss_and_grad(
+            features, targets, weights, loss, grad
         )
+        self._backward_into(x, caches, lengths, d_features, grad, masks)
+        return value
 
-    def _head_loss_and_backward(
-        self, x, caches, lengths, features, targets, weights, loss, grad, masks
-    ):
+    def _head_loss_and_grad(self, features, targets, weights, loss, grad, mask=None):
+        """Loss of the head on rows of ``features``; the head's gradient goes
+        to ``grad``, the gradient w.r.t. ``features`` is returned.
+
+        ``mask`` (outputs that can never be a target) pins those logits to
+        ``MASKED_LOGIT``, so that they get probability 0.
+        """
         out = self.head(features)
+        if mask is not None:
+            out[:, mask] = MASKED_LOGIT
         d_out = np.empty_like(out)
         if loss == "softmax":
             value = softmax_cross_entropy(out, targets, weights, d_out)
@@ -471,67 +487,38 @@ class RNNNetwork:
         dense_backward(
             features, d_out, self.params["head.W"], d_features, g["head.W"], g["head.b"]
         )
+        return float(value), d_features
+
+    def _backward_into(
+        self, x, caches, lengths, d_features, grad, masks, every_step=False
+    ):
+        """Backpropagate through the layers and the embedding into ``grad``."""
         embedded = self.vocabulary_size is not None
         dx, _, _ = self.backward(
-            caches, lengths, d_features, grad, masks, need_input_grad=embedded
-        )
-        if embedded:
-            embedding_backward(x, lengths, dx, g["embedding.W"])
-        return float(value)
-
-    def truncated_loss_and_grad(
-        self, x, lengths, targets, weights, loss, grad, bptt_steps, masks=None
-    ):
-        """Like :meth:`loss_and_grad`, with gradients truncated to ``bptt_steps``.
-
-        The forward pass is exact over the whole sequence; the gradient of the
-        loss at each sample's last step flows back through at most
-        ``bptt_steps`` steps (TBPTT(k) for a terminal loss: the state entering
-        the window is a constant). Unidirectional networks only. With
-        ``bptt_steps >= T`` this is exactly :meth:`loss_and_grad`.
-        """
-        B, T = x.shape[:2]
-        k = min(bptt_steps, T)
-        caches, _ = self.forward(x, lengths, masks=masks)
-        start = np.maximum(lengths - k, 0)
-        window_lengths = lengths - start
-        index = np.minimum(start[:, None] + np.arange(k), T - 1)
-        rows = np.arange(B)
-        h0, c0 = self._zero_states(B)
-        for layer, layer_caches in enumerate(caches):
-            cache = layer_caches[0]
-            before = np.maximum(start - 1, 0)
-            has_past = (start > 0)[:, None]
-            h0[layer, 0] = np.where(has_past, cache["hs"][rows, before], 0)
-            if self.cell == "lstm":
-                c0[layer, 0] = np.where(has_past, cache["cs"][rows, before], 0)
-        x_window = take_steps(x, index)
-        window_masks = None
-        if masks is not None:
-            window_masks = [take_steps(m, index) for m in masks[:-1]] + [masks[-1]]
-        caches, features = self.forward(x_window, window_lengths, h0, c0, window_masks)
-        return self._head_loss_and_backward(
-            x_window, caches, window_lengths, features, targets, weights, loss, grad,
-            window_masks,
+            caches, lengths, d_features, grad, masks, need_input_grad=embedded,
+            every_step=every_step,
         )  # fmt: skip
+        if embedded:
+            embedding_backward(x, lengths, dx, self.views(grad)["embedding.W"])
 
     # ------------------------------------------------------ next-step model
-    def final_states(self, caches, lengths):
-        """Each layer's state after each sample's last real step.
+    def states_after(self, caches, n_steps):
+        """Each layer's state after the first ``n_steps[b]`` steps of sample ``b``.
 
-        Returns ``(h, c)`` of shape (n_layers, 1, B, H), the initial states
-        that continue the sequences (``c`` is zero except for the LSTM).
-        Unidirectional networks only.
+        Returns ``(h, c)`` of shape (n_layers, 1, B, H), initial states that
+        continue the sequences from there (zero where ``n_steps`` is 0; ``c``
+        is zero except for the LSTM). Unidirectional networks only.
         """
-        B = lengths.shape[0]
+        B = n_steps.shape[0]
         rows = np.arange(B)
-        last = lengths - 1
-        h, c = self._zero_states(B)
+        last = np.maximum(n_steps - 1, 0)
+        read = (n_steps > 0)[:, None]
+        h, c = self.zero_states(B)
         for layer, layer_caches in enumerate(caches):
             cache = layer_caches[0]
-            h[layer, 0] = cache["hs"][rows, last]
+            h[layer, 0] = np.where(read, cache["hs"][rows, last], 0)
             if self.cell == "lstm":
-                c[layer, 0] = cache["cs"][rows, last]
+                c[layer, 0] = np.where(read, cache["cs"][rows, last], 0)
         return h, c
 
     def step_outputs(self, x, lengths, h0=None, c0=None):
@@ -577,44 +564,28 @@ class RNNNetwork:
             Mean over the ``lengths.sum()`` predicted steps.
         states : tuple of ndarray
             ``(h, c)`` after each sample's last real step (see
-            :meth:`final_states`).
+            :meth:`states_after`).
         """
         caches, features = self.forward(
             x, lengths, h0, c0, masks=masks, every_step=True
         )
         valid = np.arange(features.shape[1])[None, :] < lengths[:, None]
         rows = np.ascontiguousarray(features[valid])
-        out = self.head(rows)
-        if output_mask is not None:
-            out[:, output_mask] = MASKED_LOGIT
         row_targets = np.ascontiguousarray(targets[valid])
         n_rows = rows.shape[0]
         weights = np.full(n_rows, 1.0 / n_rows, dtype=self.dtype)
-        d_out = np.empty_like(out)
-        if loss == "softmax":
-            value = softmax_cross_entropy(out, row_targets, weights, d_out)
-        else:
-            value = squared_error(out, row_targets, weights, d_out)
-        g = self.views(grad)
-        d_rows = np.empty_like(rows)
-        dense_backward(
-            rows, d_out, self.params["head.W"], d_rows, g["head.W"], g["head.b"]
+        value, d_rows = self._head_loss_and_grad(
+            rows, row_targets, weights, loss, grad, output_mask
         )
         d_features = np.zeros_like(features)
         d_features[valid] = d_rows
-        embedded = self.vocabulary_size is not None
-        dx, _, _ = self.backward(
-            caches, lengths, d_features, grad, masks, need_input_grad=embedded,
-            every_step=True,
-        )  # fmt: skip
-        if embedded:
-            embedding_backward(x, lengths, dx, g["embedding.W"])
-        return float(value), self.final_states(caches, lengths)
+        self._backward_into(x, caches, lengths, d_features, grad, masks, True)
+        return value, self.states_after(caches, lengths)
 
     def _warm_up(self, x, lengths):
         """States after reading ``x`` and the head's output at its last step."""
         caches, features = self.forward(x, lengths)
-        h, c = self.final_states(caches, lengths)
+        h, c = self.states_after(caches, lengths)
         # (L, 1, N, H) -> (L, N, H), what the step loops advance in place.
         h = np.ascontiguousarray(h[:, 0])
         c = np.ascontiguousarray(c[:, 0])

@@ -8,12 +8,12 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_y, check_consistent_length
 
-from skrnn._base import BaseRNN
+from skrnn._base import BaseManyToOneRNN
 from skrnn._docstrings import fill_doc
 
 
 @fill_doc
-class RNNRegressor(RegressorMixin, BaseRNN):
+class RNNRegressor(RegressorMixin, BaseManyToOneRNN):
     """Recurrent neural network regressor (many-to-one).
 
     Reads each sequence with a stack of recurrent layers (tanh RNN, LSTM or

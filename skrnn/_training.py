@@ -1,128 +1,235 @@
-"""The minibatch training loop shared by every estimator.
+"""The training layer: data, batches, truncated BPTT and the epoch loop.
 
-``run_epochs`` is the only loop over epochs and minibatches. It reads the
-training settings from the estimator (duck-typed: hyper-parameters by name)
-and records its progress in the estimator's fitted attributes with
-scikit-learn's MLP names (``loss_curve_``, ``best_loss_``, ``n_iter_``, ``t_``,
-``validation_scores_``, ``best_validation_score_``).
+It works on arrays and three plain objects, never on an estimator:
+
+* :class:`TrainingData`: what to learn from (sequences, lengths, targets,
+  weights), with a target per sequence (many-to-one) or at every step;
+* :class:`TrainingSettings`: how to learn, frozen for one ``fit`` call
+  (batching, regularisation, truncation, stopping rule, verbosity);
+* :class:`TrainingRecord`: what happened, filled in epoch after epoch with
+  scikit-learn's MLP quantities (loss curve, iterations, best loss and
+  weights, validation scores). The estimator keeps it across ``partial_fit``
+  and warm-started fits and copies it into its fitted attributes.
+
+:func:`run_epochs` is the only loop over epochs and minibatches.
+
+Truncated backpropagation through time (``bptt_steps=k``) has one design:
+the gradient of a loss flows back through at most ``k`` steps, and the state
+entering a window of ``k`` steps is a constant carried from the steps before
+it. Where the losses are decides how that reads:
+
+* one loss per sequence, at its last step (many-to-one): the window is the
+  last ``k`` steps of each sequence; the steps before it are run forward
+  only, in the same update (:func:`terminal_window_loss_and_grad`);
+* a loss at every step (next-step models): every window has losses, so every
+  window is an update; ``batch_size`` lanes read their sequences window
+  after window and carry the state from one window to the next of the same
+  sequence (:meth:`TrainingData.batches`, :func:`initial_states`), long
+  sequences first cut so that the lanes are filled (:func:`arrange_for_lanes`).
+
+A bidirectional network has no carried state for its reverse direction:
+:func:`check_truncation` refuses it, once, for every estimator.
 """
 
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from skrnn._kernels._optim import add_l2_penalty, clip_global_norm
+from skrnn._network import take_steps
+
+# batch_size="auto": this many sequences (or lanes) per batch at most.
+AUTO_BATCH_SIZE = 32
+# A sequence is cut for the lanes only into pieces of at least this many
+# windows of bptt_steps (each cut restarts the state from zero).
+MIN_WINDOWS_PER_PIECE = 10
+# A plateau divides the learning rate by this factor, at most this many times.
+PLATEAU_FACTOR = 2.0
+MAX_PLATEAUS = 3
 
 
-class TrainingData:
-    """Padded sequences, lengths, encoded targets and sample weights.
+def resolve_batch_size(batch_size, n_sequences=None):
+    """Sequences (or lanes) per batch: ``batch_size`` or the "auto" size.
 
-    The training set of a many-to-one model: one target per sequence. Its
-    minibatches are consecutive slices of a (shuffled) order of the samples.
+    Capped at ``n_sequences`` when given.
     """
+    size = AUTO_BATCH_SIZE if batch_size == "auto" else int(batch_size)
+    return size if n_sequences is None else min(size, n_sequences)
 
-    every_step = False
 
-    def __init__(self, values, lengths, targets, sample_weight):
-        self.values = values
-        self.lengths = lengths
-        self.targets = targets
-        self.sample_weight = sample_weight
-
-    def __len__(self):
-        return self.lengths.shape[0]
-
-    def take(self, index):
-        """The rows ``index``, trimmed to their longest sequence."""
-        lengths = self.lengths[index]
-        T = int(lengths.max())
-        return TrainingData(
-            np.ascontiguousarray(self.values[index, :T]),
-            np.ascontiguousarray(lengths),
-            np.ascontiguousarray(self.targets[index]),
-            self.sample_weight[index],
+def check_truncation(bptt_steps, bidirectional):
+    """Refuse truncated BPTT on a bidirectional network."""
+    if bidirectional and bptt_steps is not None:
+        raise ValueError(
+            "bptt_steps (truncated backpropagation through time) needs "
+            "bidirectional=False: the reverse direction has no past state to "
+            "carry across windows."
         )
 
-    def batches(self, rng, batch_size, shuffle):
-        """Yield the minibatches of one epoch."""
-        n = len(self)
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        for lo in range(0, n, batch_size):
-            batch = self.take(order[lo : lo + batch_size])
-            # Epoch losses are averaged with these weights.
-            batch.weight = float(batch.sample_weight.sum())
-            yield batch
 
-    def loss_and_grad(self, estimator, network, batch, grad, masks):
-        """Regularised loss of ``batch``; its gradient is written to ``grad``."""
-        return batch_loss_and_grad(
-            estimator, network, batch, grad, estimator._loss, masks,
-            estimator.bptt_steps,
-        )  # fmt: skip
-
-
-class SequenceData:
-    """Next-step training data: inputs and targets at every step.
+@dataclass(frozen=True, eq=False)
+class TrainingSettings:
+    """How to train, fixed for one ``fit`` call.
 
     Parameters
     ----------
-    inputs : ndarray of shape (n, T), int64, or (n, T, F)
-        Left-aligned sequences (token ids or values).
-    targets : ndarray of shape (n, T), int64, or (n, T, C)
-        The target of each step (the next token or value).
-    lengths : ndarray of shape (n,), int64
-        Predicted steps of each sequence (at least 1).
     loss : {"softmax", "squared"}
-    output_mask : ndarray of bool or None
-        Outputs that are never a target (see
-        :meth:`RNNNetwork.sequence_loss_and_grad`).
-
-    With ``bptt_steps`` set, :meth:`batches` runs truncated BPTT in stateful
-    lanes: each of ``batch_size`` lanes reads its sequences window after
-    window of ``bptt_steps`` steps, and the state at the end of a window is
-    the initial state of the next window of the same sequence. Sequences
-    are dealt to the lane with the fewest steps so far, so that the lanes
-    finish together; see :meth:`cut` for one long text.
+        Softmax cross-entropy on class ids, or squared error.
+    weight_mask : ndarray of shape (n_params,)
+        1 on the weight matrices (L2 applies), 0 on the biases.
+    batch_size : int or "auto", default="auto"
+        Sequences per minibatch, or lanes of truncated BPTT at every step
+        (see :func:`resolve_batch_size`).
+    shuffle : bool, default=True
+        Whether each epoch reads the sequences in a new random order.
+    dropout : float, default=0.0
+        Inverted-dropout rate between layers and before the head.
+    clip_norm : float or None, default=None
+        Largest global norm of a minibatch gradient.
+    alpha : float, default=0.0
+        L2 penalty ``alpha / 2 * ||W||^2 / sum(w_i)``, as in MLP.
+    bptt_steps : int or None, default=None
+        Truncation window (None: full BPTT); see the module docstring.
+    tol : float, default=1e-4
+        Smallest improvement of an epoch (see :func:`update_no_improvement`).
+    n_iter_no_change : int, default=10
+        Epochs without improvement tolerated before a plateau.
+    verbose : int, default=0
+        Whether to print a line per epoch and per plateau.
+    output_mask : ndarray of shape (n_outputs,) of bool or None, default=None
+        Outputs that are never a target of a loss at every step (pinned to
+        probability 0, see :meth:`RNNNetwork.sequence_loss_and_grad`).
     """
 
-    every_step = True
+    loss: str
+    weight_mask: np.ndarray
+    batch_size: object = "auto"
+    shuffle: bool = True
+    dropout: float = 0.0
+    clip_norm: float = None
+    alpha: float = 0.0
+    bptt_steps: int = None
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    verbose: int = 0
+    output_mask: np.ndarray = None
 
-    def __init__(self, inputs, targets, lengths, loss, output_mask=None):
+
+@dataclass(eq=False)
+class TrainingRecord:
+    """What training did so far: scikit-learn's MLP record, and the best weights.
+
+    ``validation_scores`` and ``best_validation_score`` are None until a fit
+    with early stopping; ``best_loss`` is None during one (the validation
+    score decides, as in MLP).
+    """
+
+    loss_curve: list = field(default_factory=list)
+    n_iter: int = 0
+    t: int = 0
+    best_loss: float = np.inf
+    validation_scores: list = None
+    best_validation_score: float = None
+    best_theta: np.ndarray = None
+    no_improvement_count: int = 0
+    n_plateaus: int = 0
+
+    def start_run(self, theta, early_stopping):
+        """Start a ``fit`` call from the weights ``theta``: a new best record."""
+        self.no_improvement_count = 0
+        self.n_plateaus = 0
+        self.best_theta = theta.copy()
+        if early_stopping:
+            if self.validation_scores is None:  # switched on in a warm start
+                self.validation_scores = []
+            self.best_loss = None
+            self.best_validation_score = -np.inf
+        else:
+            self.best_loss = np.inf
+
+
+class TrainingData:
+    """Padded sequences, their lengths, their targets and sample weights.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (n, T, F), or (n, T) int64 token ids
+        Left-aligned sequences.
+    lengths : ndarray of shape (n,), int64
+        Real steps of each sequence (at least 1).
+    targets : ndarray
+        Many-to-one: ``(n,)`` int64 class ids or ``(n, C)`` values. At every
+        step: ``(n, T)`` int64 or ``(n, T, C)``, the target of each step.
+    sample_weight : ndarray of shape (n,) or None, default=None
+        Weight of each sequence (None: 1 per predicted step).
+    every_step : bool, default=False
+        Whether there is a target at every step.
+    lanes, continues : ndarray of shape (n,) or None, default=None
+        Set on the batches of truncated BPTT in lanes: the lane of each row,
+        and whether the row continues the lane's previous window.
+    """
+
+    def __init__(
+        self, inputs, lengths, targets, sample_weight=None, *, every_step=False,
+        lanes=None, continues=None,
+    ):  # fmt: skip
         self.inputs = inputs
-        self.targets = targets
         self.lengths = lengths
-        self.loss = loss
-        self.output_mask = output_mask
-        self.carried = None
+        self.targets = targets
+        self.sample_weight = sample_weight
+        self.every_step = every_step
+        self.lanes = lanes
+        self.continues = continues
 
     def __len__(self):
         return self.lengths.shape[0]
 
-    def _rows(self, rows, index, lengths):
-        return SequenceData(
-            np.ascontiguousarray(self.inputs[rows, index]),
-            np.ascontiguousarray(self.targets[rows, index]),
-            np.asarray(lengths, dtype=np.int64),
-            self.loss,
-            self.output_mask,
+    @property
+    def weight(self):
+        """Weight of this data in an epoch's mean loss: the sum of the sample
+        weights, or the number of predicted steps."""
+        if self.sample_weight is None:
+            return float(self.lengths.sum())
+        return float(self.sample_weight.sum())
+
+    def take(self, index, **batch_fields):
+        """The sequences ``index``, trimmed to their longest."""
+        lengths = self.lengths[index]
+        T = int(lengths.max())
+        targets = self.targets[index, :T] if self.every_step else self.targets[index]
+        return TrainingData(
+            np.ascontiguousarray(self.inputs[index, :T]),
+            np.ascontiguousarray(lengths),
+            np.ascontiguousarray(targets),
+            None if self.sample_weight is None else self.sample_weight[index],
+            every_step=self.every_step,
+            **batch_fields,
         )
 
-    def take(self, index):
-        """The sequences ``index``, trimmed to their longest."""
-        index = np.asarray(index)
-        lengths = self.lengths[index]
-        steps = np.arange(int(lengths.max()))
-        return self._rows(index[:, None], steps[None, :], lengths)
+    def _runs(self, sequences, starts, lengths, **batch_fields):
+        """Runs of steps at every step: ``lengths[i]`` steps of sequence
+        ``sequences[i]`` from step ``starts[i]``."""
+        lengths = np.asarray(lengths, dtype=np.int64)
+        index = np.asarray(starts)[:, None] + np.arange(int(lengths.max()))
+        index = np.minimum(index, self.inputs.shape[1] - 1)
+        rows = np.asarray(sequences)[:, None]
+        return TrainingData(
+            np.ascontiguousarray(self.inputs[rows, index]),
+            lengths,
+            np.ascontiguousarray(self.targets[rows, index]),
+            every_step=True,
+            **batch_fields,
+        )
 
     def cut(self, piece_length):
         """Cut every sequence longer than ``piece_length`` into pieces.
 
-        The state starts from zero at each piece: with ``piece_length`` set
-        to ``ceil(total steps / batch_size)``, one long text fills every lane
-        at the cost of ``batch_size`` state resets per epoch.
+        At every step only. The state starts from zero at each piece (see
+        :func:`arrange_for_lanes`).
         """
         if self.lengths.max() <= piece_length:
             return self
@@ -132,56 +239,60 @@ class SequenceData:
                 source.append(i)
                 starts.append(start)
                 lengths.append(min(piece_length, n - start))
-        index = np.asarray(starts)[:, None] + np.arange(piece_length)
-        index = np.minimum(index, self.inputs.shape[1] - 1)
-        return self._rows(np.asarray(source)[:, None], index, lengths)
+        return self._runs(source, starts, lengths)
 
     def split_tail(self, n_steps):
         """Split off the last ``n_steps`` predicted steps, by position.
 
-        The sequences are read one after the other, in order. ``head`` holds
-        every step before the last ``n_steps``: the sequences before the cut
-        and, when the cut falls inside a sequence, that sequence's first
-        part; ``tail`` holds the rest, its first sequence starting at the
-        cut. ``0 < n_steps < lengths.sum()``.
+        At every step only. The sequences are read one after the other, in
+        order. ``head`` holds every step before the last ``n_steps``: the
+        sequences before the cut and, when the cut falls inside a sequence,
+        that sequence's first part; ``tail`` holds the rest, its first
+        sequence starting at the cut. ``0 < n_steps < lengths.sum()``.
 
         Returns
         -------
-        head, tail : SequenceData
+        head, tail : TrainingData
         """
         ends = np.cumsum(self.lengths)
         cut = int(ends[-1]) - n_steps
         k = int(np.searchsorted(ends, cut, side="right"))  # sequence cut
         offset = cut - int(ends[k] - self.lengths[k])  # its steps in the head
         head_lengths = [*self.lengths[:k].tolist(), offset][: k + (offset > 0)]
-        steps = np.arange(max(head_lengths))
-        head = self._rows(
-            np.arange(len(head_lengths))[:, None], steps[None, :], head_lengths
+        head_count = len(head_lengths)
+        head = self._runs(
+            np.arange(head_count), np.zeros(head_count, np.int64), head_lengths
         )
         tail_lengths = self.lengths[k:].copy()
         tail_lengths[0] -= offset
         starts = np.zeros_like(tail_lengths)
         starts[0] = offset
-        index = starts[:, None] + np.arange(int(tail_lengths.max()))
-        index = np.minimum(index, self.inputs.shape[1] - 1)
-        tail = self._rows(np.arange(k, len(self))[:, None], index, tail_lengths)
+        tail = self._runs(np.arange(k, len(self)), starts, tail_lengths)
         return head, tail
 
-    def batches(self, rng, batch_size, shuffle, bptt_steps=None):
-        """Yield the minibatches of one epoch (see the class docstring)."""
+    def batches(self, rng, settings):
+        """Yield the minibatches of one epoch.
+
+        Consecutive slices of an order of the sequences (shuffled with
+        ``rng`` if ``settings.shuffle``); at every step with ``bptt_steps``,
+        the windows of the lanes (see :meth:`_lane_batches`).
+        """
         n = len(self)
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        self.carried = None
-        if bptt_steps is None:
-            for lo in range(0, n, batch_size):
-                batch = self.take(order[lo : lo + batch_size])
-                batch.lanes = None
-                batch.weight = float(batch.lengths.sum())
-                yield batch
-        else:
-            yield from self._lane_batches(order, batch_size, bptt_steps)
+        batch_size = resolve_batch_size(settings.batch_size, n)
+        order = rng.permutation(n) if settings.shuffle else np.arange(n)
+        if self.every_step and settings.bptt_steps is not None:
+            yield from self._lane_batches(order, batch_size, settings.bptt_steps)
+            return
+        for lo in range(0, n, batch_size):
+            yield self.take(order[lo : lo + batch_size])
 
     def _lane_batches(self, order, n_lanes, k):
+        """Windows of ``k`` steps read by ``n_lanes`` stateful lanes.
+
+        Sequences are dealt, in ``order``, to the lane with the fewest steps
+        so far, so that the lanes finish together; each lane reads its
+        sequences window after window.
+        """
         queues = [[] for _ in range(n_lanes)]
         load = np.zeros(n_lanes, dtype=np.int64)
         for i in order.tolist():
@@ -197,64 +308,105 @@ class SequenceData:
             seqs = np.array([queues[q][position[q]] for q in lanes])
             starts = np.array([offset[q] for q in lanes])
             lengths = np.minimum(self.lengths[seqs] - starts, k)
-            index = starts[:, None] + np.arange(int(lengths.max()))
-            index = np.minimum(index, self.inputs.shape[1] - 1)
-            batch = self._rows(seqs[:, None], index, lengths)
-            batch.lanes = np.asarray(lanes)
-            batch.continues = starts > 0
-            batch.weight = float(lengths.sum())
-            yield batch
+            yield self._runs(
+                seqs, starts, lengths, lanes=np.asarray(lanes), continues=starts > 0
+            )
             for j, q in enumerate(lanes):
                 offset[q] += int(lengths[j])
                 if offset[q] >= self.lengths[seqs[j]]:
                     position[q] += 1
                     offset[q] = 0
 
-    def initial_states(self, network, batch):
-        """States carried into ``batch`` from the previous window of each lane."""
-        if batch.lanes is None or not batch.continues.any():
-            return None, None
-        h0, c0 = network._zero_states(batch.lanes.shape[0])
-        lanes, h, c = self.carried
-        where = {q: j for j, q in enumerate(lanes.tolist())}
-        for j, q in enumerate(batch.lanes.tolist()):
-            if batch.continues[j]:
-                h0[:, :, j] = h[:, :, where[q]]
-                c0[:, :, j] = c[:, :, where[q]]
-        return h0, c0
 
-    def loss_and_grad(self, estimator, network, batch, grad, masks):
-        """Mean next-step loss of ``batch`` plus L2; gradient into ``grad``.
+# ---------------------------------------------------------- truncated BPTT
+def lane_piece_length(lengths, bptt_steps, batch_size):
+    """Longest piece a sequence is cut into for truncated BPTT in lanes.
 
-        The L2 term is ``alpha / 2 * ||W||^2 / n_steps``: the predicted
-        steps play the part of MLP's samples.
-        """
-        h0, c0 = self.initial_states(network, batch)
-        value, (h, c) = network.sequence_loss_and_grad(
-            batch.inputs, batch.lengths, batch.targets, self.loss, grad, h0, c0,
-            masks, self.output_mask,
-        )  # fmt: skip
-        if batch.lanes is not None:
-            self.carried = (batch.lanes, h, c)
-        scale = estimator.alpha / batch.weight
-        penalty = add_l2_penalty(network.theta, estimator._weight_mask, scale, grad)
-        return value + penalty
+    Each lane's share of the steps, rounded up to whole windows and at
+    least ``MIN_WINDOWS_PER_PIECE`` windows: a cut restarts the state from
+    zero, which only a long sequence can afford (its pieces then fill the
+    lanes that one sequence alone would leave idle).
+    """
+    lanes = resolve_batch_size(batch_size)
+    share = -(-int(lengths.sum()) // lanes)
+    windows = max(-(-share // bptt_steps), MIN_WINDOWS_PER_PIECE)
+    return windows * bptt_steps
 
 
-def batch_shape(batch):
-    """``(B, T)`` of a batch of either kind."""
-    values = batch.inputs if isinstance(batch, SequenceData) else batch.values
-    return values.shape[:2]
+def arrange_for_lanes(data, settings):
+    """The data as the lanes read it: long sequences cut into pieces.
+
+    With ``piece_length`` about ``ceil(total steps / lanes)``, one long text
+    fills every lane, at the cost of a state reset per piece and epoch.
+    Only data with a target at every step and ``bptt_steps`` set is cut.
+    """
+    if not data.every_step or settings.bptt_steps is None:
+        return data
+    return data.cut(
+        lane_piece_length(data.lengths, settings.bptt_steps, settings.batch_size)
+    )
 
 
-def dropout_masks(network, batch, rate, random_state, every_step=False):
+def initial_states(network, batch, carried):
+    """States carried into ``batch`` from the previous window of each lane.
+
+    ``carried`` is ``(lanes, h, c)`` after the previous batch, or None.
+    Returns ``(h0, c0)``, or ``(None, None)`` for zero states.
+    """
+    if batch.lanes is None or not batch.continues.any():
+        return None, None
+    h0, c0 = network.zero_states(batch.lanes.shape[0])
+    lanes, h, c = carried
+    where = {q: j for j, q in enumerate(lanes.tolist())}
+    for j, q in enumerate(batch.lanes.tolist()):
+        if batch.continues[j]:
+            h0[:, :, j] = h[:, :, where[q]]
+            c0[:, :, j] = c[:, :, where[q]]
+    return h0, c0
+
+
+def terminal_window_loss_and_grad(network, batch, weights, loss, grad, k, masks):
+    """Loss at each sequence's last step, its gradient truncated to ``k`` steps.
+
+    The steps before each sequence's last ``k`` are run forward once; the
+    window then starts from the state they reach, a constant (TBPTT(k) for
+    a terminal loss), and the gradient of the loss at the last step flows
+    back through the window only. Unidirectional networks only.
+    """
+    x, lengths = batch.inputs, batch.lengths
+    T = x.shape[1]
+    start = np.maximum(lengths - k, 0)
+    # The steps before the windows, forward only (at least one step per
+    # sequence, so that no state read is left unwritten; states_after
+    # gives zero states to the sequences without steps before their window).
+    before = int(start.max())
+    prefix_masks = None
+    if masks is not None:
+        prefix_masks = [np.ascontiguousarray(m[:, :before]) for m in masks[:-1]]
+        prefix_masks.append(masks[-1])
+    caches, _ = network.forward(
+        np.ascontiguousarray(x[:, :before]), np.maximum(start, 1), masks=prefix_masks
+    )
+    h0, c0 = network.states_after(caches, start)
+    index = np.minimum(start[:, None] + np.arange(k), T - 1)
+    window_masks = None
+    if masks is not None:
+        window_masks = [take_steps(m, index) for m in masks[:-1]] + [masks[-1]]
+    return network.loss_and_grad(
+        take_steps(x, index), lengths - start, batch.targets, weights, loss, grad,
+        window_masks, h0, c0,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------ one batch
+def dropout_masks(network, batch, rate, random_state):
     """Inverted-dropout masks for one batch (None when ``rate`` is 0)."""
     if rate == 0:
         return None
-    B, T = batch_shape(batch)
+    B, T = batch.inputs.shape[:2]
     D = network.hidden_size * network.n_directions
     keep = 1.0 - rate
-    head_shape = (B, T, D) if every_step else (B, D)
+    head_shape = (B, T, D) if batch.every_step else (B, D)
     shapes = [(B, T, D)] * (network.n_layers - 1) + [head_shape]
     return [
         ((random_state.random_sample(shape) < keep) / keep).astype(network.dtype)
@@ -262,39 +414,60 @@ def dropout_masks(network, batch, rate, random_state, every_step=False):
     ]
 
 
-def batch_loss_and_grad(estimator, network, batch, grad, loss, masks, bptt_steps):
+def batch_loss_and_grad(network, batch, grad, settings, masks=None, carried=None):
     """Regularised loss of one batch; its gradient is written to ``grad``.
 
-    The data term is ``sum(w_i l_i) / sum(w_i)``; the L2 term is
-    ``alpha / 2 * ||W||^2 / sum(w_i)`` on weight matrices only, as in MLP.
-    The gradient is truncated to ``bptt_steps`` steps (None: full BPTT).
+    Many-to-one, the data term is ``sum(w_i l_i) / sum(w_i)``; at every step,
+    the mean loss over the predicted steps. The L2 term is ``alpha / 2 *
+    ||W||^2 / batch.weight`` on weight matrices only, as in MLP (predicted
+    steps play the part of samples). Truncated to ``settings.bptt_steps``
+    (see the module docstring).
+
+    Returns
+    -------
+    loss : float
+    carried : tuple or None
+        The lanes' states after this batch (truncated BPTT in lanes), to
+        pass with the next batch.
     """
-    total_weight = batch.sample_weight.sum()
-    weights = (batch.sample_weight / total_weight).astype(network.dtype)
-    T = batch.values.shape[1]
-    if bptt_steps is not None and bptt_steps < T:
-        value = network.truncated_loss_and_grad(
-            batch.values, batch.lengths, batch.targets, weights, loss, grad,
-            bptt_steps, masks,
+    if batch.every_step:
+        h0, c0 = initial_states(network, batch, carried)
+        value, (h, c) = network.sequence_loss_and_grad(
+            batch.inputs, batch.lengths, batch.targets, settings.loss, grad, h0, c0,
+            masks, settings.output_mask,
         )  # fmt: skip
+        carried = None if batch.lanes is None else (batch.lanes, h, c)
     else:
-        value = network.loss_and_grad(
-            batch.values, batch.lengths, batch.targets, weights, loss, grad, masks
+        weights = (batch.sample_weight / batch.sample_weight.sum()).astype(
+            network.dtype
         )
-    scale = estimator.alpha / total_weight
-    return value + add_l2_penalty(network.theta, estimator._weight_mask, scale, grad)
+        k = settings.bptt_steps
+        if k is not None and k < batch.inputs.shape[1]:
+            value = terminal_window_loss_and_grad(
+                network, batch, weights, settings.loss, grad, k, masks
+            )
+        else:
+            value = network.loss_and_grad(
+                batch.inputs, batch.lengths, batch.targets, weights, settings.loss,
+                grad, masks,
+            )  # fmt: skip
+    scale = settings.alpha / batch.weight
+    penalty = add_l2_penalty(network.theta, settings.weight_mask, scale, grad)
+    return value + penalty, carried
 
 
+# ----------------------------------------------------------- the loop
 def run_epochs(
-    estimator,
     network,
     optimizer,
     data,
+    settings,
+    record,
+    random_state,
     n_epochs,
     validation_score=None,
     on_epoch_begin=None,
     on_epoch_end=None,
-    batch_options=(),
     incremental=False,
 ):
     """Train ``network`` for up to ``n_epochs`` epochs.
@@ -307,13 +480,14 @@ def run_epochs(
 
     Parameters
     ----------
-    estimator : BaseRNN
-        Source of the settings and owner of the training record.
     network : RNNNetwork
-    optimizer : object with ``update(theta, grad)``
-    data : TrainingData or SequenceData
-        Yields the minibatches (``batches``) and computes their loss and
-        gradient (``loss_and_grad``).
+    optimizer : BaseOptimizer
+    data : TrainingData
+    settings : TrainingSettings
+    record : TrainingRecord
+        Updated in place (``record.start_run`` was called for a fit).
+    random_state : RandomState
+        Shuffles the sequences and draws the dropout masks.
     n_epochs : int
     validation_score : callable or None
         ``validation_score()`` scores the current network on held-out data
@@ -321,8 +495,6 @@ def run_epochs(
     on_epoch_begin, on_epoch_end : callable or None
         Hook points called around each epoch; ``on_epoch_end()`` returning
         True stops training (as a callback asking to stop).
-    batch_options : tuple
-        Extra arguments of ``data.batches`` (the generator's ``bptt_steps``).
     incremental : bool
         One ``partial_fit`` epoch: no best-weights record, no plateau rule.
 
@@ -333,8 +505,8 @@ def run_epochs(
         learning-rate reduction, or a callback), False when it ran all
         ``n_epochs``.
     """
-    rng = estimator._random_state
-    batch_size = estimator._batch_size(len(data))
+    data = arrange_for_lanes(data, settings)
+    validated = validation_score is not None
     grad = np.zeros_like(network.theta)
     start = time.perf_counter()
     for epoch in range(1, n_epochs + 1):
@@ -342,46 +514,49 @@ def run_epochs(
             on_epoch_begin()
         epoch_loss = 0.0
         epoch_weight = 0.0
-        for batch in data.batches(rng, batch_size, estimator.shuffle, *batch_options):
-            if batch.weight == 0:
+        carried = None
+        for batch in data.batches(random_state, settings):
+            weight = batch.weight
+            if weight == 0:
                 continue  # nothing to learn from; keeps sum(w l) / sum(w) defined
-            masks = dropout_masks(
-                network, batch, estimator.dropout, rng, data.every_step
+            masks = dropout_masks(network, batch, settings.dropout, random_state)
+            value, carried = batch_loss_and_grad(
+                network, batch, grad, settings, masks, carried
             )
-            value = data.loss_and_grad(estimator, network, batch, grad, masks)
-            if estimator.clip_norm is not None:
-                clip_global_norm(grad, estimator.clip_norm)
+            if settings.clip_norm is not None:
+                clip_global_norm(grad, settings.clip_norm)
             optimizer.update(network.theta, grad)
-            epoch_loss += value * batch.weight
-            epoch_weight += batch.weight
-            estimator.t_ += batch.lengths.shape[0]
-        estimator.n_iter_ += 1
-        estimator.loss_curve_.append(epoch_loss / max(epoch_weight, 1e-300))
+            epoch_loss += value * weight
+            epoch_weight += weight
+            record.t += len(batch)
+        record.n_iter += 1
+        record.loss_curve.append(epoch_loss / max(epoch_weight, 1e-300))
         check_finite(network)
-        if validation_score is not None:
-            estimator.validation_scores_.append(validation_score())
-        validated = validation_score is not None
-        if estimator.verbose:
+        if validated:
+            record.validation_scores.append(validation_score())
+        if settings.verbose:
             print(
                 epoch_line(
-                    f"Epoch {estimator.n_iter_}"  # partial_fit: no planned total
+                    f"Epoch {record.n_iter}"  # partial_fit: no planned total
                     if incremental
                     else f"Epoch {epoch}/{n_epochs}",
-                    estimator.loss_curve_[-1],
-                    estimator.validation_scores_[-1] if validated else None,
+                    record.loss_curve[-1],
+                    record.validation_scores[-1] if validated else None,
                     time.perf_counter() - start,
                 )
             )
-        plateau = update_no_improvement(estimator, network, validated, incremental)
+        plateau = update_no_improvement(
+            record, settings, network, validated, incremental
+        )
         # Callbacks see the weights of this epoch, before a plateau restores
         # the best ones.
         stop = bool(on_epoch_end()) if on_epoch_end is not None else False
         if plateau and not stop:
-            stop = reduce_learning_rate(estimator, network, optimizer)
+            stop = reduce_learning_rate(record, settings, network, optimizer, validated)
         if stop:
             break
     if not incremental:  # the best weights, also at max_iter
-        network.theta[:] = estimator._best_theta
+        network.theta[:] = record.best_theta
     return stop
 
 
@@ -393,12 +568,7 @@ def epoch_line(epoch, loss, validation_score, elapsed):
     return f"{line}, {elapsed:.2f}s"
 
 
-# A plateau divides the learning rate by this factor, at most this many times.
-PLATEAU_FACTOR = 2.0
-MAX_PLATEAUS = 3
-
-
-def reduce_learning_rate(estimator, network, optimizer):
+def reduce_learning_rate(record, settings, network, optimizer, validated):
     """Handle a plateau; return True when training should stop.
 
     The first ``MAX_PLATEAUS`` plateaus restart from the best weights seen
@@ -408,61 +578,59 @@ def reduce_learning_rate(estimator, network, optimizer):
     them too (Adam's first steps are of the full learning rate) measured
     worse on the memory task of benchmarks/bench_memory_task.py.
     """
-    if estimator._n_plateaus >= MAX_PLATEAUS:
+    if record.n_plateaus >= MAX_PLATEAUS:
         return True
-    estimator._n_plateaus += 1
-    estimator._no_improvement_count = 0
-    network.theta[:] = estimator._best_theta
+    record.n_plateaus += 1
+    record.no_improvement_count = 0
+    network.theta[:] = record.best_theta
     optimizer.learning_rate /= PLATEAU_FACTOR
-    if estimator.verbose:
-        what = "Validation score" if estimator.early_stopping else "Training loss"
+    if settings.verbose:
+        what = "Validation score" if validated else "Training loss"
         print(
-            f"{what} did not improve for {estimator.n_iter_no_change + 1} epochs: "
+            f"{what} did not improve for {settings.n_iter_no_change + 1} epochs: "
             f"back to the best weights, learning rate now "
             f"{optimizer.learning_rate:g}."
         )
     return False
 
 
-def update_no_improvement(estimator, network, early_stopping, incremental=False):
+def update_no_improvement(record, settings, network, validated, incremental=False):
     """Track the best epoch; return True on a plateau.
 
-    An epoch improves when its training loss falls below ``best_loss_ -
-    tol`` (cross-entropy) or ``best_loss_ * (1 - tol)`` (squared error), or,
-    with early stopping, when its validation score rises above the best by
-    ``tol`` (relatively, for a squared-error model). Scores are compared as
-    losses (negated). A plateau is ``n_iter_no_change + 1`` consecutive
-    epochs without improvement. The best weights are those at the end of the
-    epoch with the lowest running mean loss (or best validation score). A
-    ``partial_fit`` epoch (``incremental``) only updates ``best_loss_``.
+    An epoch improves when its training loss falls below ``best_loss -
+    tol`` (cross-entropy) or ``best_loss * (1 - tol)`` (squared error), or,
+    with early stopping (``validated``), when its validation score rises
+    above the best by ``tol`` (relatively, for a squared-error model).
+    Scores are compared as losses (negated). A plateau is
+    ``n_iter_no_change + 1`` consecutive epochs without improvement. The best
+    weights are those at the end of the epoch with the lowest running mean
+    loss (or best validation score). A ``partial_fit`` epoch
+    (``incremental``) only updates ``best_loss``.
     """
-    if early_stopping:
-        value, best = (
-            -estimator.validation_scores_[-1],
-            -estimator.best_validation_score_,
-        )
+    if validated:
+        value, best = -record.validation_scores[-1], -record.best_validation_score
     else:
-        value, best = estimator.loss_curve_[-1], estimator.best_loss_
+        value, best = record.loss_curve[-1], record.best_loss
     if incremental:
         if best is not None and value < best:
-            estimator.best_loss_ = value
+            record.best_loss = value
         return False
     # Squared errors have the scale of the targets (a noisy series' next-step
     # error sits near 3e-3): tol is relative to them. Cross-entropy is in
     # nats whatever the data, and tends to 0 on separable data: tol is
     # absolute, as in MLP, so such a fit stops.
-    scale = abs(best) if estimator._loss == "squared" else 1.0
-    if np.isfinite(best) and value >= best - estimator.tol * scale:
-        estimator._no_improvement_count += 1
+    scale = abs(best) if settings.loss == "squared" else 1.0
+    if np.isfinite(best) and value >= best - settings.tol * scale:
+        record.no_improvement_count += 1
     else:
-        estimator._no_improvement_count = 0
+        record.no_improvement_count = 0
     if value < best:
-        if early_stopping:
-            estimator.best_validation_score_ = -value
+        if validated:
+            record.best_validation_score = -value
         else:
-            estimator.best_loss_ = value
-        estimator._best_theta = network.theta.copy()
-    return estimator._no_improvement_count > estimator.n_iter_no_change
+            record.best_loss = value
+        record.best_theta = network.theta.copy()
+    return record.no_improvement_count > settings.n_iter_no_change
 
 
 def check_finite(network):

@@ -27,7 +27,12 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skrnn import RNNSequenceGenerator, Tokenizer
 from skrnn._kernels._generate import pick_token
 from skrnn._network import RNNNetwork
-from skrnn._training import SequenceData
+from skrnn._training import (
+    TrainingData,
+    TrainingSettings,
+    arrange_for_lanes,
+    batch_loss_and_grad,
+)
 from skrnn.datasets import load_sentiment, load_shakespeare, make_sine_waves
 from tests.reference import cell_forward
 
@@ -451,6 +456,11 @@ def test_generator_truncated_bptt_trains_on_one_long_document():
         hidden_size=32, bptt_steps=20, max_iter=10, learning_rate_init=0.01,
         random_state=0,
     ).fit([text])  # fmt: skip
+    # The text (4001 steps) is cut for the 32 lanes into pieces of 10 windows
+    # (its share, 126 steps, is less than the 10 windows of a piece).
+    data = gen._training_data([text], None, None, reset=False)
+    pieces = arrange_for_lanes(data, gen._training_settings(gen._network))
+    assert_array_equal(pieces.lengths, [200] * 20 + [1])
     assert gen.loss_curve_[-1] < 0.8 * gen.loss_curve_[0]
     # Better than the best context-free guess: the unigram perplexity.
     _, counts = np.unique(list(text), return_counts=True)
@@ -461,20 +471,24 @@ def test_generator_truncated_bptt_trains_on_one_long_document():
 
 def test_generator_truncated_bptt_on_short_documents():
     # Truncated BPTT carries the state from window to window: a 3-step window
-    # is enough to tell "hel" -> "l" from "hell" -> "o", so the fit must learn
+    # is enough to tell "hel" -> "l" from "hell" -> "o" only when the state
+    # read "hel" is carried into the window "lo<end>", so the fit must learn
     # the word as full BPTT does (test_generator_memorises_a_repeated_word).
-    # With 32 lanes and 120 steps in all, each document is cut into pieces of
-    # 4 and 2 steps whose second starts from a zero state, never from "hel".
+    # Each document (6 steps) is shorter than a piece for the lanes (at least
+    # 10 windows): none is cut, each is read whole in its two windows.
     gen = RNNSequenceGenerator(hidden_size=16, bptt_steps=3, random_state=0)
     gen.fit(["hello"] * 20)
+    data = gen._training_data(["hello"] * 20, None, None, reset=False)
+    assert arrange_for_lanes(data, gen._training_settings(gen._network)) is data
     assert gen.generate(10, prompt="h", temperature=0) == "hello"
+
     # The training documents score as well as the training loss says.
     assert gen.loss_curve_[-1] < 0.05
     assert gen.perplexity(["hello"]) < 1.1
 
 
 def sequence_data(lengths):
-    """SequenceData whose every real step is tagged ``1000 * sequence + step``.
+    """TrainingData whose every real step is tagged ``1000 * sequence + step``.
 
     Padding is -1, so a step read past a sequence's end shows up.
     """
@@ -482,7 +496,7 @@ def sequence_data(lengths):
     T = int(lengths.max())
     tags = 1000 * np.arange(len(lengths))[:, None] + np.arange(T)
     tags = np.where(np.arange(T) < lengths[:, None], tags, -1)
-    return SequenceData(tags, tags + 1, lengths, "softmax", np.array([True, False]))
+    return TrainingData(tags, lengths, tags + 1, every_step=True)
 
 
 def test_sequence_data_cut_covers_each_sequence_once_in_order():
@@ -490,8 +504,7 @@ def test_sequence_data_cut_covers_each_sequence_once_in_order():
     data = sequence_data(lengths)
     assert data.cut(12) is data  # nothing to cut
     pieces = data.cut(4)
-    assert pieces.loss == "softmax"
-    assert_array_equal(pieces.output_mask, data.output_mask)
+    assert pieces.every_step
     assert_array_equal(pieces.lengths, [4, 3, 3, 4, 4, 4, 1, 4, 1])
     read = [pieces.inputs[i, :n] for i, n in enumerate(pieces.lengths)]
     targets = [pieces.targets[i, :n] for i, n in enumerate(pieces.lengths)]
@@ -511,8 +524,7 @@ def test_sequence_data_split_tail_cuts_by_position(n_held_out):
     steps = [data.inputs[i, :n] for i, n in enumerate(lengths)]
     order = np.concatenate(steps)
     for part, expected in ((head, order[:-n_held_out]), (tail, order[-n_held_out:])):
-        assert part.loss == "softmax"
-        assert_array_equal(part.output_mask, data.output_mask)
+        assert part.every_step
         assert np.all(part.lengths >= 1)
         read = [part.inputs[i, :n] for i, n in enumerate(part.lengths)]
         assert_array_equal(np.concatenate(read), expected)
@@ -533,7 +545,8 @@ def test_sequence_data_lanes_visit_every_step_once(shuffle, n_lanes, k):
     rng = np.random.RandomState(0)
     visited = []
     lane_windows = {}  # lane -> list of (sequence, first step, steps)
-    for batch in data.batches(rng, n_lanes, shuffle=shuffle, bptt_steps=k):
+    settings = lane_settings(n_lanes, k, shuffle)
+    for batch in data.batches(rng, settings):
         assert batch.lengths.max() <= k and batch.lengths.min() >= 1
         assert len(set(batch.lanes.tolist())) == len(batch.lanes)
         assert batch.weight == batch.lengths.sum()
@@ -562,13 +575,13 @@ def test_sequence_data_lanes_visit_every_step_once(shuffle, n_lanes, k):
                 assert next_first == 0 and next_seq != seq
 
 
-class _NoPenalty:
-    """What SequenceData.loss_and_grad reads from an estimator: no L2 term."""
-
-    alpha = 0.0
-
-    def __init__(self, network):
-        self._weight_mask = network.weight_mask().astype(network.dtype)
+def lane_settings(n_lanes, k, shuffle=True, network=None):
+    """Settings of truncated BPTT in ``n_lanes`` lanes, without L2."""
+    mask = None if network is None else network.weight_mask().astype(network.dtype)
+    return TrainingSettings(
+        loss="softmax", weight_mask=mask, batch_size=n_lanes, shuffle=shuffle,
+        bptt_steps=k,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -585,12 +598,13 @@ def test_sequence_data_lanes_carry_the_state_across_windows(cell):
     grad = np.zeros_like(net.theta)
     whole, _ = net.sequence_loss_and_grad(inputs, lengths, targets, "softmax", grad)
 
-    data = SequenceData(inputs, targets, lengths, "softmax")
-    estimator = _NoPenalty(net)
+    data = TrainingData(inputs, lengths, targets, every_step=True)
+    settings = lane_settings(2, 3, network=net)
     total = fresh = 0.0
     n_windows = 0
-    for batch in data.batches(rng, 2, shuffle=True, bptt_steps=3):
-        value = data.loss_and_grad(estimator, net, batch, grad, None)
+    carried = None
+    for batch in data.batches(rng, settings):
+        value, carried = batch_loss_and_grad(net, batch, grad, settings, None, carried)
         total += value * batch.weight
         alone, _ = net.sequence_loss_and_grad(
             batch.inputs, batch.lengths, batch.targets, "softmax", grad

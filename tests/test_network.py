@@ -19,6 +19,7 @@ import pytest
 
 from skrnn import _network
 from skrnn._network import RNNNetwork
+from skrnn._training import TrainingData, TrainingSettings, batch_loss_and_grad
 from tests.gradcheck import numerical_gradient, relative_error
 from tests.reference import (
     N_GATES,
@@ -438,6 +439,20 @@ def test_network_forward_sample_alone_equals_in_batch(cell):
 
 
 # --------------------------------------------------------- truncated BPTT
+def truncated_loss_and_grad(net, x, lengths, targets, weights, loss, grad, k,
+                            masks=None):  # fmt: skip
+    """The training layer's loss of one batch under TBPTT(k), without L2.
+
+    skrnn._training decides: full BPTT when the window covers the batch
+    (``k >= T`` or None), else the last ``k`` steps from a carried state.
+    """
+    settings = TrainingSettings(
+        loss=loss, weight_mask=net.weight_mask().astype(net.dtype), bptt_steps=k
+    )
+    batch = TrainingData(x, lengths, targets, weights)
+    return batch_loss_and_grad(net, batch, grad, settings, masks)[0]
+
+
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("with_masks", [False, True])
 @pytest.mark.parametrize("bptt_steps", [4, 9])
@@ -449,9 +464,11 @@ def test_network_truncated_equals_full_when_window_covers_sequence(
     masks = make_masks(net, 3, 4) if with_masks else None
     full = np.empty_like(net.theta)
     truncated = np.empty_like(net.theta)
-    value = net.loss_and_grad(x, lengths, targets, weights, "softmax", full, masks)
-    value_truncated = net.truncated_loss_and_grad(
-        x, lengths, targets, weights, "softmax", truncated, bptt_steps, masks
+    value = truncated_loss_and_grad(
+        net, x, lengths, targets, weights, "softmax", full, None, masks
+    )
+    value_truncated = truncated_loss_and_grad(
+        net, x, lengths, targets, weights, "softmax", truncated, bptt_steps, masks
     )
     assert value_truncated == value
     np.testing.assert_array_equal(truncated, full)
@@ -464,8 +481,8 @@ def test_network_truncated_differs_when_window_is_shorter(cell):
     full = np.empty_like(net.theta)
     truncated = np.empty_like(net.theta)
     value = net.loss_and_grad(x, lengths, targets, weights, "squared", full)
-    value_truncated = net.truncated_loss_and_grad(
-        x, lengths, targets, weights, "squared", truncated, 2
+    value_truncated = truncated_loss_and_grad(
+        net, x, lengths, targets, weights, "squared", truncated, 2
     )
     # The forward pass stays exact; only the gradient is truncated.
     np.testing.assert_allclose(value_truncated, value, rtol=1e-13)
@@ -503,7 +520,7 @@ def test_network_truncated_grad_matches_explicit_truncated_objective(loss):
         return reference_loss(loss, net.head(features), targets, weights)
 
     grad = np.full_like(net.theta, np.nan)
-    value = net.truncated_loss_and_grad(x, lengths, targets, weights, loss, grad, k)
+    value = truncated_loss_and_grad(net, x, lengths, targets, weights, loss, grad, k)
     (numeric,) = numerical_gradient(truncated_objective, [net.theta])
     assert relative_error(grad, numeric) <= 1e-6
     np.testing.assert_allclose(value, truncated_objective(), rtol=1e-12)
@@ -591,12 +608,12 @@ def test_network_embedding_truncated_grad_matches_explicit_window():
     net = make_token_network("lstm", n_layers=1, bidirectional=False)
     ids, lengths, targets, weights = make_token_batch([6, 4, 2], T=6)
     grad = np.empty_like(net.theta)
-    net.truncated_loss_and_grad(ids, lengths, targets, weights, "softmax", grad, 6)
+    truncated_loss_and_grad(net, ids, lengths, targets, weights, "softmax", grad, 6)
     full = np.empty_like(net.theta)
     net.loss_and_grad(ids, lengths, targets, weights, "softmax", full)
     np.testing.assert_array_equal(grad, full)
     # A short window leaves the embedding rows of earlier steps without gradient.
-    net.truncated_loss_and_grad(ids, lengths, targets, weights, "softmax", grad, 1)
+    truncated_loss_and_grad(net, ids, lengths, targets, weights, "softmax", grad, 1)
     last_ids = ids[np.arange(3), lengths - 1]
     d_table = net.views(grad)["embedding.W"]
     others = np.setdiff1d(np.arange(7), last_ids)
@@ -673,7 +690,7 @@ def test_network_sequence_windows_with_carried_state_equal_one_pass():
     ids = np.array([[3, 5, 1, 6, 2, 4]], dtype=np.int64)
     whole, _ = net.step_outputs(ids, np.array([6]))
     first, caches = net.step_outputs(ids[:, :4], np.array([4]))
-    h, c = net.final_states(caches, np.array([4]))
+    h, c = net.states_after(caches, np.array([4]))
     second, _ = net.step_outputs(ids[:, 4:], np.array([2]), h, c)
     np.testing.assert_allclose(np.vstack([first, second]), whole, rtol=1e-12)
 

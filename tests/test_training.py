@@ -27,7 +27,13 @@ from sklearn.exceptions import ConvergenceWarning
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn._base import BaseRNN
 from skrnn._kernels import CELL_KERNELS
-from skrnn._training import MAX_PLATEAUS, PLATEAU_FACTOR, update_no_improvement
+from skrnn._training import (
+    MAX_PLATEAUS,
+    PLATEAU_FACTOR,
+    TrainingRecord,
+    TrainingSettings,
+    update_no_improvement,
+)
 from skrnn.utils import check_gradients
 
 # Any numpy floating-point error fails a test (see tests/conftest.py).
@@ -125,16 +131,14 @@ def test_training_plateaus_halve_the_learning_rate_then_stop(n_iter_no_change):
 
 
 def _stopping_record(loss, tol):
-    record = types.SimpleNamespace(
-        loss_curve_=[], best_loss_=np.inf, tol=tol, n_iter_no_change=10,
-        _no_improvement_count=0, _loss=loss,
-    )  # fmt: skip
+    record = TrainingRecord()
+    settings = TrainingSettings(loss=loss, weight_mask=None, tol=tol)
     network = types.SimpleNamespace(theta=np.zeros(2))
 
     def epoch(loss_value):
-        record.loss_curve_.append(loss_value)
-        update_no_improvement(record, network, early_stopping=False)
-        return record._no_improvement_count
+        record.loss_curve.append(loss_value)
+        update_no_improvement(record, settings, network, validated=False)
+        return record.no_improvement_count
 
     return record, epoch
 
@@ -148,7 +152,7 @@ def test_training_tol_is_relative_for_squared_errors(tol):
     assert [epoch(loss) for loss in curve] == [0] * 6
     # Less than tol of the best, relatively: no improvement.
     assert epoch(curve[-1] * (1 - tol / 2)) == 1
-    assert record.best_loss_ == curve[-1] * (1 - tol / 2)
+    assert record.best_loss == curve[-1] * (1 - tol / 2)
 
 
 def test_training_tol_is_absolute_for_cross_entropy():
@@ -156,7 +160,7 @@ def test_training_tol_is_absolute_for_cross_entropy():
     # no improvement, so such a fit reaches a plateau and stops.
     record, epoch = _stopping_record("softmax", 1e-4)
     assert [epoch(loss) for loss in (1e-2, 9e-3, 8.95e-3, 8.92e-3)] == [0, 0, 1, 2]
-    assert record.best_loss_ == 8.92e-3
+    assert record.best_loss == 8.92e-3
 
 
 @ignore_convergence

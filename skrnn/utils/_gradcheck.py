@@ -5,9 +5,9 @@
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from skrnn._training import SequenceData, TrainingData, batch_loss_and_grad
+from skrnn._base import training_problem
+from skrnn._training import batch_loss_and_grad
 
 
 def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
@@ -54,37 +54,37 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
     >>> check_gradients(reg, X, y) < 1e-6
     True
     """
-    check_is_fitted(estimator)
-    network = estimator._network.astype(np.float64)
-    numeric = network.vocabulary_size is None
-    if hasattr(estimator, "_next_step_data"):
-        # A next-step model: every sequence whole, one batch, no carried state.
-        inputs, targets, lengths = estimator._next_step_data(X, reset=False)
-        if numeric:
-            inputs, targets = inputs.astype(np.float64), targets.astype(np.float64)
-        data = SequenceData(
-            inputs, targets, lengths, estimator._loss, estimator._output_mask()
-        )
-        data.lanes = None
-        data.weight = float(lengths.sum())
+    network, data, settings = training_problem(estimator, X, y, dtype=np.float64)
+    return relative_gradient_error(
+        network, data, settings, epsilon=epsilon, max_params=max_params,
+        random_state=random_state,
+    )  # fmt: skip
 
-        def loss_and_grad(grad):
-            return data.loss_and_grad(estimator, network, data, grad, None)
 
-    else:
-        values, lengths = estimator._validate_input(X, reset=False)
-        if numeric:
-            values = values.astype(np.float64)  # token ids stay int64
-        targets = estimator._encode_targets(y, values.shape[0], first_pass=False)
-        if estimator._loss == "squared":
-            targets = targets.astype(np.float64)
-        data = TrainingData(values, lengths, targets, np.ones(values.shape[0]))
+def relative_gradient_error(network, data, settings, *, epsilon=1e-6,
+                            max_params=None, random_state=0):  # fmt: skip
+    """Compare the gradient of a training loss with central differences.
 
-        def loss_and_grad(grad):
-            # No dropout masks, full BPTT.
-            return batch_loss_and_grad(
-                estimator, network, data, grad, estimator._loss, None, None
-            )
+    Parameters
+    ----------
+    network : RNNNetwork
+        Its ``theta`` is perturbed in place and restored.
+    data : TrainingData
+        One batch (no carried state).
+    settings : TrainingSettings
+        The loss, its L2 term and the truncation (see
+        :func:`skrnn._training.batch_loss_and_grad`).
+    epsilon, max_params, random_state
+        See :func:`check_gradients`.
+
+    Returns
+    -------
+    error : float
+        ``max |g_analytic - g_numeric| / max |g_numeric|``.
+    """
+
+    def loss_and_grad(grad):
+        return batch_loss_and_grad(network, data, grad, settings)[0]
 
     analytic = np.zeros_like(network.theta)
     loss_and_grad(analytic)

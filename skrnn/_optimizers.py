@@ -8,48 +8,90 @@ Plain classes holding their state arrays; the updates themselves run in
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from skrnn._kernels._optim import adam_update, rmsprop_update, sgd_update
 
 
-class SGDOptimizer:
+class BaseOptimizer(ABC):
+    """What the training loop uses of an optimizer.
+
+    Parameters
+    ----------
+    learning_rate_init : float
+        The first value of ``learning_rate``.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The step size of the next update. The training loop sets it back to
+        ``learning_rate_init`` at the start of every ``fit`` and divides it
+        when the loss reaches a plateau.
+    """
+
+    # The estimator parameters passed to ``__init__`` after
+    # ``learning_rate_init``, in order (read by ``make_optimizer``).
+    hyperparameters = ()
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate = learning_rate_init
+
+    @abstractmethod
+    def update(self, theta, grad):
+        """Apply one step to ``theta`` in place.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+            The flat parameter vector, updated in place.
+        grad : ndarray of shape (n_params,)
+            The gradient of the loss at ``theta``.
+        """
+
+
+class SGDOptimizer(BaseOptimizer):
     """SGD with (Nesterov) momentum."""
 
+    hyperparameters = ("momentum", "nesterovs_momentum")
+
     def __init__(self, n_params, dtype, learning_rate_init, momentum, nesterov):
-        self.learning_rate = learning_rate_init
+        super().__init__(learning_rate_init)
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype=dtype)
 
     def update(self, theta, grad):
-        """Apply one step to ``theta`` in place."""
         sgd_update(
             theta, grad, self.velocity, self.learning_rate, self.momentum, self.nesterov
         )
 
 
-class RMSpropOptimizer:
+class RMSpropOptimizer(BaseOptimizer):
     """RMSprop with decay ``rho``."""
 
+    hyperparameters = ("rho", "epsilon")
+
     def __init__(self, n_params, dtype, learning_rate_init, rho, epsilon):
-        self.learning_rate = learning_rate_init
+        super().__init__(learning_rate_init)
         self.rho = rho
         self.epsilon = epsilon
         self.mean_square = np.zeros(n_params, dtype=dtype)
 
     def update(self, theta, grad):
-        """Apply one step to ``theta`` in place."""
         rmsprop_update(
             theta, grad, self.mean_square, self.learning_rate, self.rho, self.epsilon
         )
 
 
-class AdamOptimizer:
+class AdamOptimizer(BaseOptimizer):
     """Adam (Kingma & Ba, 2014) with scikit-learn's bias correction."""
 
+    hyperparameters = ("beta_1", "beta_2", "epsilon")
+
     def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon):
-        self.learning_rate = learning_rate_init
+        super().__init__(learning_rate_init)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -58,7 +100,6 @@ class AdamOptimizer:
         self.v = np.zeros(n_params, dtype=dtype)
 
     def update(self, theta, grad):
-        """Apply one step to ``theta`` in place."""
         self.t += 1
         adam_update(
             theta, grad, self.m, self.v, self.learning_rate, self.beta_1,
@@ -66,17 +107,46 @@ class AdamOptimizer:
         )  # fmt: skip
 
 
+# The optimizers by the name the ``optimizer`` parameter gives them.
+OPTIMIZERS = {
+    "sgd": SGDOptimizer,
+    "rmsprop": RMSpropOptimizer,
+    "adam": AdamOptimizer,
+}
+
+
 def make_optimizer(name, n_params, dtype, settings):
-    """Build the optimizer ``name`` ("sgd", "rmsprop", "adam") from ``settings``."""
-    lr = settings["learning_rate_init"]
-    if name == "sgd":
-        return SGDOptimizer(
-            n_params, dtype, lr, settings["momentum"], settings["nesterovs_momentum"]
+    """Build the optimizer ``name`` for a parameter vector.
+
+    Parameters
+    ----------
+    name : {"sgd", "rmsprop", "adam"}
+        A key of ``OPTIMIZERS``.
+    n_params : int
+        Length of the flat parameter vector.
+    dtype : numpy dtype
+        Dtype of the parameter vector and of the optimizer's state.
+    settings : dict
+        The estimator's parameters: ``learning_rate_init`` and the
+        ``hyperparameters`` of the optimizer's class.
+
+    Returns
+    -------
+    optimizer : BaseOptimizer
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a key of ``OPTIMIZERS``.
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(
+            f"Unknown optimizer {name!r}; expected one of {sorted(OPTIMIZERS)}."
         )
-    if name == "rmsprop":
-        return RMSpropOptimizer(
-            n_params, dtype, lr, settings["rho"], settings["epsilon"]
-        )
-    return AdamOptimizer(
-        n_params, dtype, lr, settings["beta_1"], settings["beta_2"], settings["epsilon"]
+    optimizer_class = OPTIMIZERS[name]
+    return optimizer_class(
+        n_params,
+        dtype,
+        settings["learning_rate_init"],
+        *(settings[parameter] for parameter in optimizer_class.hyperparameters),
     )

@@ -46,12 +46,42 @@ def test_callbacks_scoring_monitor_in_pipeline():
     assert len(epochs) == 3
 
 
-def test_callbacks_progress_bar_runs(capsys):
+class _RecordingProgressBar(ProgressBar):
+    """A ProgressBar that also records the tasks it is told of."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        self.events.append(("begin", context.task_name, context.task_id))
+        super().on_fit_task_begin(estimator, context)
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.events.append(("end", context.task_name, context.task_id))
+        return super().on_fit_task_end(estimator, context)
+
+
+def test_callbacks_progress_bar_follows_every_epoch(capsys):
     X, y = _data()
+    progress_bar = _RecordingProgressBar()
     clf = RNNClassifier(hidden_size=4, max_iter=2, random_state=0)
+    # The bar never asks to stop: the fit runs to max_iter.
     with pytest.warns(ConvergenceWarning):
-        clf.set_callbacks(ProgressBar()).fit(X, y)
+        clf.set_callbacks(progress_bar).fit(X, y)
     assert clf.n_iter_ == 2
+    # The bar is told of the fit task and of each epoch's begin and end.
+    assert progress_bar.events == [
+        ("begin", "fit", 0),
+        ("begin", "epoch", 0),
+        ("end", "epoch", 0),
+        ("begin", "epoch", 1),
+        ("end", "epoch", 1),
+        ("end", "fit", 0),
+    ]
+    # And draws the fit's bar, complete.
+    out = capsys.readouterr().out
+    assert "RNNClassifier - fit" in out and "100%" in out
 
 
 class _StopAtEpoch:

@@ -61,6 +61,32 @@ def dense_backward(h, d_out, W, dh, dW, db):
 
 
 @njit(**JIT_OPTIONS)
+def shifted_log_sum_exp(row):
+    """Log-sum-exp of ``row``, shifted by its largest entry.
+
+    Parameters
+    ----------
+    row : ndarray of shape (C,)
+
+    Returns
+    -------
+    top : float
+        ``max(row)``.
+    log_total : float
+        ``log(sum(exp(row - top)))``, so that
+        ``log softmax(row) = (row - top) - log_total``.
+    """
+    # Shift by the top entry first: exact for huge entries of one sign.
+    top = row[0]
+    for k in range(1, row.shape[0]):
+        top = max(top, row[k])
+    total = 0.0
+    for k in range(row.shape[0]):
+        total += np.exp(row[k] - top)
+    return top, np.log(total)
+
+
+@njit(**JIT_OPTIONS)
 def softmax_cross_entropy(logits, targets, weights, d_logits):
     """Weighted softmax cross-entropy and its gradient, fused.
 
@@ -83,14 +109,7 @@ def softmax_cross_entropy(logits, targets, weights, d_logits):
     loss = 0.0
     for i in range(N):
         row = logits[i]
-        top = row[0]
-        for k in range(1, C):
-            top = max(top, row[k])
-        total = 0.0
-        for k in range(C):
-            total += np.exp(row[k] - top)
-        # Shift by the top logit first: exact for huge logits of one sign.
-        log_total = np.log(total)
+        top, log_total = shifted_log_sum_exp(row)
         w = weights[i]
         for k in range(C):
             d_logits[i, k] = w * np.exp((row[k] - top) - log_total)
@@ -143,12 +162,6 @@ def log_softmax(logits, out):
     N, C = logits.shape
     for i in range(N):
         row = logits[i]
-        top = row[0]
-        for k in range(1, C):
-            top = max(top, row[k])
-        total = 0.0
-        for k in range(C):
-            total += np.exp(row[k] - top)
-        log_total = np.log(total)
+        top, log_total = shifted_log_sum_exp(row)
         for k in range(C):
             out[i, k] = (row[k] - top) - log_total

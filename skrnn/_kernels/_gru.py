@@ -285,14 +285,7 @@ def gru_step(x, W_x, W_h, b, b_h, h, c, z):
 
 
 CELL = CellKernels(
-    name="gru",
-    code=2,
-    n_gates=3,
-    forward=gru_forward,
-    backward=gru_backward,
-    step=gru_step,
-    recurrent_bias=True,
-    stores_cs=True,
-    carries_c=False,
-    unit_bias_gates=(),
-)
+    name="gru", code=2, n_gates=3,
+    forward=gru_forward, backward=gru_backward, step=gru_step,
+    recurrent_bias=True, stores_cs=True, carries_c=False, unit_bias_gates=(),
+)  # fmt: skip

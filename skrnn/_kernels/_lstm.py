@@ -269,14 +269,7 @@ def lstm_step(x, W_x, W_h, b, b_h, h, c, z):
 
 
 CELL = CellKernels(
-    name="lstm",
-    code=1,
-    n_gates=4,
-    forward=lstm_forward,
-    backward=lstm_backward,
-    step=lstm_step,
-    recurrent_bias=False,
-    stores_cs=True,
-    carries_c=True,
-    unit_bias_gates=(1,),
-)
+    name="lstm", code=1, n_gates=4,
+    forward=lstm_forward, backward=lstm_backward, step=lstm_step,
+    recurrent_bias=False, stores_cs=True, carries_c=True, unit_bias_gates=(1,),
+)  # fmt: skip

@@ -210,14 +210,7 @@ def vanilla_step(x, W_x, W_h, b, b_h, h, c, z):
 
 
 CELL = CellKernels(
-    name="rnn",
-    code=0,
-    n_gates=1,
-    forward=vanilla_forward,
-    backward=vanilla_backward,
-    step=vanilla_step,
-    recurrent_bias=False,
-    stores_cs=False,
-    carries_c=False,
-    unit_bias_gates=(),
-)
+    name="rnn", code=0, n_gates=1,
+    forward=vanilla_forward, backward=vanilla_backward, step=vanilla_step,
+    recurrent_bias=False, stores_cs=False, carries_c=False, unit_bias_gates=(),
+)  # fmt: skip

@@ -223,8 +223,9 @@ class RNNNetwork:
         """Draw the parameters from ``random_state`` (a ``RandomState``).
 
         Input and head weights: Glorot uniform per gate block; recurrent
-        weights: orthogonal per gate block; biases 0, except the LSTM forget
-        gate's, which starts at 1 so that memory is kept early in training.
+        weights: orthogonal per gate block; biases 0, except the gate blocks
+        of the cell's ``unit_bias_gates`` (the LSTM forget gate), which start
+        at 1 so that memory is kept early in training.
         Embedding vectors: uniform in [-0.05, 0.05] (Keras's default), except
         the padding id's (0), which is never read and stays 0. Small initial
         vectors let training shape them (words used alike end up alike)

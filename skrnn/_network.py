@@ -15,7 +15,7 @@ outputs of the head.
 
 import numpy as np
 
-from skrnn._kernels import CELL_CODES, CELL_KERNELS
+from skrnn._kernels import CELLS
 from skrnn._kernels._dense import (
     dense_backward,
     dense_forward,
@@ -36,11 +36,6 @@ def log_probabilities(outputs):
     log_p = np.empty_like(outputs)
     log_softmax(outputs, log_p)
     return log_p
-
-
-# Cells with a second per-step state array (LSTM: the cell state; GRU: the
-# recurrent candidate term kept for the backward pass).
-_CELLS_WITH_AUX = ("lstm", "gru")
 
 
 def reverse_padded(x, lengths):
@@ -66,7 +61,9 @@ class RNNNetwork:
 
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}
+    cell : str
+        A key of ``skrnn._kernels.CELLS``: everything cell-specific is read
+        from that description.
     n_inputs : int
         Features per time step of the first recurrent layer's input (the
         embedding width when ``vocabulary_size`` is set).
@@ -113,12 +110,18 @@ class RNNNetwork:
         return 2 if self.bidirectional else 1
 
     @property
+    def cell_kernels(self):
+        """The cell's description, a ``CellKernels`` (looked up, never stored)."""
+        return CELLS[self.cell]
+
+    @property
     def n_gates(self):
-        return CELL_KERNELS[self.cell][3]
+        return self.cell_kernels.n_gates
 
     def _make_layout(self):
         H = self.hidden_size
         G = self.n_gates * H
+        recurrent_bias = self.cell_kernels.recurrent_bias
         layout = []
         if self.vocabulary_size is not None:
             layout.append(("embedding.W", (self.vocabulary_size, self.n_inputs)))
@@ -130,7 +133,7 @@ class RNNNetwork:
                     (prefix + "W_x", (F, G)),
                     (prefix + "W_h", (H, G)),
                     (prefix + "b", (G,)),
-                    (prefix + "b_h", (H,) if self.cell == "gru" else (0,)),
+                    (prefix + "b_h", (H,) if recurrent_bias else (0,)),
                 ]
         D = H * self.n_directions
         layout += [("head.W", (D, self.n_outputs)), ("head.b", (self.n_outputs,))]
@@ -162,12 +165,14 @@ class RNNNetwork:
         ``skrnn._kernels._generate`` expects. Unidirectional networks only.
         """
         o = self.offsets()
+        shapes = dict(self._layout)
         rows = []
         for layer in range(self.n_layers):
             prefix = f"layer{layer}.dir0."
-            F = self.n_inputs if layer == 0 else self.hidden_size
+            F, G = shapes[prefix + "W_x"]
             names = ("W_x", "W_h", "b", "b_h")
-            rows.append([o[prefix + name] for name in names] + [F])
+            offsets = [o[prefix + name] for name in names]
+            rows.append([*offsets, F, G, shapes[prefix + "b_h"][0]])
         head = [o["head.W"], o["head.b"]]
         embedding = [o.get("embedding.W", 0), self.vocabulary_size or 0, self.n_inputs]
         return (
@@ -218,8 +223,9 @@ class RNNNetwork:
         """Draw the parameters from ``random_state`` (a ``RandomState``).
 
         Input and head weights: Glorot uniform per gate block; recurrent
-        weights: orthogonal per gate block; biases 0, except the LSTM forget
-        gate's, which starts at 1 so that memory is kept early in training.
+        weights: orthogonal per gate block; biases 0, except the gate blocks
+        of the cell's ``unit_bias_gates`` (the LSTM forget gate), which start
+        at 1 so that memory is kept early in training.
         Embedding vectors: uniform in [-0.05, 0.05] (Keras's default), except
         the padding id's (0), which is never read and stays 0. Small initial
         vectors let training shape them (words used alike end up alike)
@@ -245,23 +251,24 @@ class RNNNetwork:
                     view[:, g * H : (g + 1) * H] = q * np.sign(np.diag(r))
             else:
                 view[...] = 0
-                if self.cell == "lstm" and kind == "b":
-                    view[H : 2 * H] = 1
+                # "head.b" is of this kind too: its entries H to 2H (if any)
+                # start at 1 as well for an LSTM; kept, models must not change.
+                if kind == "b":
+                    for g in self.cell_kernels.unit_bias_gates:
+                        view[g * H : (g + 1) * H] = 1
 
     # ----------------------------------------------------------------- passes
     def _run_direction(self, layer, direction, x, lengths, h0, c0):
         """Forward one layer-direction; returns the cache its backward needs."""
-        forward = CELL_KERNELS[self.cell][0]
+        kernels = self.cell_kernels
         p = self.params
         prefix = f"layer{layer}.dir{direction}."
         B, T, _ = x.shape
         H = self.hidden_size
         hs = np.empty((B, T, H), dtype=self.dtype)
-        cs = np.empty(
-            (B, T, H) if self.cell in _CELLS_WITH_AUX else (0, 0, 0), self.dtype
-        )
+        cs = np.empty((B, T, H) if kernels.stores_cs else (0, 0, 0), self.dtype)
         act = np.empty((B, T, self.n_gates * H), dtype=self.dtype)
-        forward(
+        kernels.forward(
             x, lengths, p[prefix + "W_x"], p[prefix + "W_h"], p[prefix + "b"],
             p[prefix + "b_h"], h0, c0, hs, cs, act,
         )  # fmt: skip
@@ -376,7 +383,7 @@ class RNNNetwork:
         and the initial states ``(dx, dh0, dc0)``; ``dx`` is (B, T, F), zero
         past each sample's length, with ``need_input_grad``, else None.
         """
-        backward = CELL_KERNELS[self.cell][1]
+        backward = self.cell_kernels.backward
         g = self.views(grad)
         p = self.params
         H = self.hidden_size
@@ -517,7 +524,7 @@ class RNNNetwork:
         for layer, layer_caches in enumerate(caches):
             cache = layer_caches[0]
             h[layer, 0] = np.where(read, cache["hs"][rows, last], 0)
-            if self.cell == "lstm":
+            if self.cell_kernels.carries_c:
                 c[layer, 0] = np.where(read, cache["cs"][rows, last], 0)
         return h, c
 
@@ -622,7 +629,7 @@ class RNNNetwork:
         layers, head, embedding = self.step_tables()
         tokens = np.empty(uniforms.shape, dtype=np.int64)
         n_generated = sample_tokens(
-            self.theta, layers, CELL_CODES[self.cell], embedding, head, h, c,
+            self.theta, layers, self.cell_kernels.code, embedding, head, h, c,
             logits, uniforms, forbidden, float(temperature), int(top_k), begin_id,
             end_id, stop_at_end, tokens,
         )  # fmt: skip
@@ -637,6 +644,6 @@ class RNNNetwork:
         layers, head, _ = self.step_tables()
         out = np.empty((prompt.shape[0], n_steps, self.n_outputs), dtype=self.dtype)
         continue_series(
-            self.theta, layers, CELL_CODES[self.cell], head, h, c, first, out
+            self.theta, layers, self.cell_kernels.code, head, h, c, first, out
         )
         return out

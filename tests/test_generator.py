@@ -249,7 +249,7 @@ def test_generator_score_samples_is_a_sum_of_single_steps(small_gens, cell, n_la
     # The same log-likelihood three ways: score_samples (one batched pass),
     # the network advanced one token at a time by the single-step kernel,
     # and predict_proba on every prefix of the document.
-    from skrnn._kernels import CELL_KERNELS
+    from skrnn._kernels import CELLS
 
     gen = small_gens[cell, n_layers]
     doc = "the zebra sat"  # z, b unseen at fit: the OOV id
@@ -257,7 +257,7 @@ def test_generator_score_samples_is_a_sum_of_single_steps(small_gens, cell, n_la
     targets = [*ids[1:], END]
     p = gen._network.params
     table, H = p["embedding.W"], gen.hidden_size
-    step, n_gates = CELL_KERNELS[cell][2], CELL_KERNELS[cell][3]
+    step, n_gates = CELLS[cell].step, CELLS[cell].n_gates
     h = np.zeros((n_layers, 1, H), np.float32)
     c = np.zeros((n_layers, 1, H), np.float32)
     z = np.empty((1, n_gates * H), np.float32)

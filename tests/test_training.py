@@ -19,14 +19,14 @@ import sys
 import textwrap
 import types
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, _kernels
 from skrnn._base import BaseRNN
-from skrnn._kernels import CELL_KERNELS
 from skrnn._training import (
     MAX_PLATEAUS,
     PLATEAU_FACTOR,
@@ -699,7 +699,7 @@ def test_training_check_gradients_detects_wrong_backward(cell, monkeypatch):
         cell=cell, hidden_size=3, n_layers=2, bidirectional=True, max_iter=2,
         random_state=0,
     ).fit(X, y)  # fmt: skip
-    forward, backward, step, n_gates = CELL_KERNELS[cell]
+    backward = _kernels.CELLS[cell].backward
 
     def wrong_backward(
         x, lengths, W_x, W_h, b_h, h0, c0, hs, cs, act, dhs,
@@ -712,7 +712,8 @@ def test_training_check_gradients_detects_wrong_backward(cell, monkeypatch):
         for g in (dW_x, dW_h, db, db_h):
             g *= 1.1
 
-    monkeypatch.setitem(CELL_KERNELS, cell, (forward, wrong_backward, step, n_gates))
+    wrong_cell = replace(_kernels.CELLS[cell], backward=wrong_backward)
+    monkeypatch.setitem(_kernels.CELLS, cell, wrong_cell)
     assert check_gradients(est, X, y) > 1e-3
     monkeypatch.undo()
     assert check_gradients(est, X, y) < 1e-6

@@ -1,7 +1,8 @@
 """Numba kernels: pure functions over C-contiguous arrays (private).
 
-``CELL_KERNELS`` maps a cell name to ``(forward, backward, step, n_gates)``;
-``CELL_CODES`` maps it to the integer the generation loops dispatch on.
+``CELLS`` maps a cell name to its description, a
+:class:`~skrnn._kernels._cell.CellKernels`: its kernels, gate count and the
+optional arrays it uses. It is the only registry of cells.
 """
 
 # Authors: The skrnn developers
@@ -9,15 +10,4 @@
 
 from skrnn._kernels import _gru, _lstm, _vanilla
 
-CELL_KERNELS = {
-    "rnn": (
-        _vanilla.vanilla_forward,
-        _vanilla.vanilla_backward,
-        _vanilla.vanilla_step,
-        _vanilla.N_GATES,
-    ),
-    "lstm": (_lstm.lstm_forward, _lstm.lstm_backward, _lstm.lstm_step, _lstm.N_GATES),
-    "gru": (_gru.gru_forward, _gru.gru_backward, _gru.gru_step, _gru.N_GATES),
-}
-
-CELL_CODES = {"rnn": 0, "lstm": 1, "gru": 2}
+CELLS = {cell.name: cell for cell in (_vanilla.CELL, _lstm.CELL, _gru.CELL)}

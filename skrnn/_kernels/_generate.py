@@ -6,9 +6,12 @@ offsets, so that one compiled loop serves any number of layers. Symbols:
 gate columns per layer (``n_gates * H``), ``V`` head outputs, ``E`` input
 width of the first layer.
 
-``layers`` is an int64 table of shape (L, 5): for each layer the offsets in
-``theta`` of ``W_x`` (F, G), ``W_h`` (H, G), ``b`` (G,), ``b_h`` and the
-layer's input width F. ``cell`` is 0 (tanh), 1 (LSTM) or 2 (GRU).
+``layers`` is an int64 table of shape (L, 7), built by the network: for
+each layer the offsets in ``theta`` of ``W_x`` (F, G), ``W_h`` (H, G), ``b``
+(G,) and ``b_h``, then the layer's input width F, its gate columns G and the
+size of ``b_h`` (0 for a cell without a recurrent bias). ``cell`` is the
+``code`` of the cell's description (``skrnn._kernels.CELLS``): 0 (tanh),
+1 (LSTM) or 2 (GRU); the loops only use it to pick the step kernel.
 """
 
 # Authors: The skrnn developers
@@ -25,23 +28,14 @@ from skrnn._kernels._vanilla import vanilla_step
 
 
 @njit(**JIT_OPTIONS)
-def _n_gates(cell):
-    if cell == 0:
-        return 1
-    return 4 if cell == 1 else 3
-
-
-@njit(**JIT_OPTIONS)
 def _layer_step(theta, layers, layer, cell, x, h, c, z):
     """Advance layer ``layer`` by one step on input ``x`` (N, F), in place."""
     H = h.shape[1]
-    G = z.shape[1]
-    F = layers[layer, 4]
     o = layers[layer]
+    F, G, n_b_h = o[4], o[5], o[6]
     W_x = theta[o[0] : o[0] + F * G].reshape((F, G))
     W_h = theta[o[1] : o[1] + H * G].reshape((H, G))
     b = theta[o[2] : o[2] + G]
-    n_b_h = H if cell == 2 else 0
     b_h = theta[o[3] : o[3] + n_b_h]
     if cell == 0:
         vanilla_step(x, W_x, W_h, b, b_h, h, c, z)
@@ -123,9 +117,11 @@ def sample_tokens(
     Parameters
     ----------
     theta : ndarray of shape (n_params,)
-    layers : ndarray of shape (L, 5), int64
-        Offsets of each layer's parameters (see the module docstring).
+    layers : ndarray of shape (L, 7), int64
+        Where each layer's parameters are and their sizes (see the module
+        docstring).
     cell : int
+        The cell's ``code``.
     embedding : ndarray of shape (3,), int64
         Offset of the embedding table in ``theta``, its rows V_in and its
         width E.
@@ -157,7 +153,7 @@ def sample_tokens(
     V = logits.shape[1]
     start, V_in, E = embedding[0], embedding[1], embedding[2]
     table = theta[start : start + V_in * E].reshape((V_in, E))
-    z = np.empty((N, _n_gates(cell) * h.shape[2]), dtype=theta.dtype)
+    z = np.empty((N, layers[0, 5]), dtype=theta.dtype)
     x = np.empty((N, E), dtype=theta.dtype)
     p = np.empty(V)
     done = np.zeros(N, dtype=np.bool_)
@@ -201,7 +197,7 @@ def continue_series(theta, layers, cell, head, h, c, first, out):
         Out: the new values.
     """
     N, n_steps, C = out.shape
-    z = np.empty((N, _n_gates(cell) * h.shape[2]), dtype=theta.dtype)
+    z = np.empty((N, layers[0, 5]), dtype=theta.dtype)
     x = first.copy()
     prediction = np.empty((N, C), dtype=theta.dtype)
     for s in range(n_steps):

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from skrnn._kernels._activations import sigmoid, tanh
+from skrnn._kernels._cell import CellKernels
 from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
 from skrnn._kernels._linalg import (
     add_rows_matmul,
@@ -34,8 +35,6 @@ from skrnn._kernels._linalg import (
     sum_chunk_buffers,
     transpose,
 )
-
-N_GATES = 3
 
 
 @njit(**JIT_OPTIONS)
@@ -283,3 +282,10 @@ def gru_step(x, W_x, W_h, b, b_h, h, c, z):
     add_rows_matmul(h, W_h, u, np.arange(B), B)
     for i in range(B):
         _gates_forward(z[i], u[i], b_h, m, h[i])
+
+
+CELL = CellKernels(
+    name="gru", code=2, n_gates=3,
+    forward=gru_forward, backward=gru_backward, step=gru_step,
+    recurrent_bias=True, stores_cs=True, carries_c=False, unit_bias_gates=(),
+)  # fmt: skip

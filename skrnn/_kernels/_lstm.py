@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from skrnn._kernels._activations import sigmoid, tanh
+from skrnn._kernels._cell import CellKernels
 from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
 from skrnn._kernels._linalg import (
     add_rows_matmul,
@@ -31,8 +32,6 @@ from skrnn._kernels._linalg import (
     sum_chunk_buffers,
     transpose,
 )
-
-N_GATES = 4
 
 
 @njit(**JIT_OPTIONS)
@@ -267,3 +266,10 @@ def lstm_step(x, W_x, W_h, b, b_h, h, c, z):
     add_rows_matmul(h, W_h, z, rows, B)
     for i in range(B):
         _gates_forward(z[i], c[i], h[i])
+
+
+CELL = CellKernels(
+    name="lstm", code=1, n_gates=4,
+    forward=lstm_forward, backward=lstm_backward, step=lstm_step,
+    recurrent_bias=False, stores_cs=True, carries_c=True, unit_bias_gates=(1,),
+)  # fmt: skip

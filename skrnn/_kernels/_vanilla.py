@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit, prange
 
 from skrnn._kernels._activations import tanh
+from skrnn._kernels._cell import CellKernels
 from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
 from skrnn._kernels._linalg import (
     add_rows_matmul,
@@ -27,8 +28,6 @@ from skrnn._kernels._linalg import (
     sum_chunk_buffers,
     transpose,
 )
-
-N_GATES = 1
 
 
 @njit(**JIT_OPTIONS)
@@ -208,3 +207,10 @@ def vanilla_step(x, W_x, W_h, b, b_h, h, c, z):
     for i in range(B):
         for j in range(H):
             h[i, j] = tanh(z[i, j])
+
+
+CELL = CellKernels(
+    name="rnn", code=0, n_gates=1,
+    forward=vanilla_forward, backward=vanilla_backward, step=vanilla_step,
+    recurrent_bias=False, stores_cs=False, carries_c=False, unit_bias_gates=(),
+)  # fmt: skip

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skrnn._kernels import CELL_KERNELS
+from skrnn._kernels import CELLS
 
 F, H, T = 3, 4, 6
 
 
 def _run(cell, x, lengths, params):
-    forward, _, _, n_gates = CELL_KERNELS[cell]
+    forward, n_gates = CELLS[cell].forward, CELLS[cell].n_gates
     B = x.shape[0]
     hs = np.empty((B, x.shape[1], H))
     cs = np.empty((B, x.shape[1], H))
@@ -30,7 +30,7 @@ def _run(cell, x, lengths, params):
 
 
 def _params(cell, rng):
-    G = CELL_KERNELS[cell][3] * H
+    G = CELLS[cell].n_gates * H
     b_h = rng.normal(size=H) if cell == "gru" else np.zeros(0)
     return (
         rng.normal(size=(F, G)),

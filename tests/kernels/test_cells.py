@@ -1,11 +1,11 @@
 """Tests of the recurrent cell kernels (tanh RNN, LSTM, GRU).
 
-One module for the three cells, parametrized over ``CELL_KERNELS``' names: the
-cells share one signature, so every behaviour is written once. Each test runs
-the kernels in float64 on tiny sizes, against the plain-numpy reference in
-``tests/reference.py`` and central finite differences from
-``tests/gradcheck.py``. Output buffers are filled with NaN before each call, so a
-value the kernel forgets to write shows up in every comparison.
+One module for the three cells, parametrized over the names in
+``skrnn._kernels.CELLS``: the cells share one signature, so every behaviour is
+written once. Each test runs the kernels in float64 on tiny sizes, against the
+plain-numpy reference in ``tests/reference.py`` and central finite differences
+from ``tests/gradcheck.py``. Output buffers are filled with NaN before each
+call, so a value the kernel forgets to write shows up in every comparison.
 """
 
 # Authors: The skrnn developers
@@ -14,7 +14,7 @@ value the kernel forgets to write shows up in every comparison.
 import numpy as np
 import pytest
 
-from skrnn._kernels import CELL_KERNELS
+from skrnn import _kernels
 from skrnn._kernels._config import CHUNK_SIZE
 from tests.gradcheck import numerical_gradient, relative_error
 from tests.reference import N_GATES, cell_backward, cell_forward
@@ -61,7 +61,7 @@ def make_dhs(lengths, T, H, rng):
 
 def run_forward(cell, x, lengths, params, h0, c0):
     """Call the forward kernel on NaN-filled outputs; return ``(hs, cs, act)``."""
-    forward = CELL_KERNELS[cell][0]
+    forward = _kernels.CELLS[cell].forward
     B, T, _ = x.shape
     H = h0.shape[1]
     GH = N_GATES[cell] * H
@@ -76,7 +76,7 @@ def run_forward(cell, x, lengths, params, h0, c0):
 
 def run_backward(cell, x, lengths, params, h0, c0, dhs, need_dx=True):
     """Forward then backward; gradients keyed like ``reference.cell_backward``."""
-    backward = CELL_KERNELS[cell][1]
+    backward = _kernels.CELLS[cell].backward
     hs, cs, act = run_forward(cell, x, lengths, params, h0, c0)
     p = params
     g = {k: np.full(v.shape, np.nan) for k, v in p.items()}
@@ -283,7 +283,7 @@ def test_cell_step_equals_forward_column(cell):
     params = make_params(cell, F, H, rng)
     x, lengths, h0, c0 = make_inputs(cell, [5, 5, 3, 1], T, F, H, rng)
     hs, cs, _ = run_forward(cell, x, lengths, params, h0, c0)
-    step = CELL_KERNELS[cell][2]
+    step = _kernels.CELLS[cell].step
     h = h0.copy()
     c = c0.copy()
     z = np.full((x.shape[0], N_GATES[cell] * H), np.nan)

@@ -20,7 +20,7 @@ from numba.core.caching import FunctionCache
 from numba.core.dispatcher import Dispatcher
 
 import skrnn._kernels
-from skrnn._kernels import CELL_KERNELS, _config
+from skrnn._kernels import CELLS, _config
 
 
 def find_dispatchers():
@@ -72,8 +72,8 @@ def test_jit_config_values_are_safe():
 
 def test_jit_config_finds_every_registered_kernel():
     registered = {
-        id(kernel) for forward, backward, step, _ in CELL_KERNELS.values()
-        for kernel in (forward, backward, step)
+        id(kernel) for cell in CELLS.values()
+        for kernel in (cell.forward, cell.backward, cell.step)
     }  # fmt: skip
     found = {id(d) for d in DISPATCHERS.values()}
     assert len(registered) == 9
@@ -82,11 +82,20 @@ def test_jit_config_finds_every_registered_kernel():
         assert any(name.startswith(module + ".") for name in DISPATCHERS)
 
 
-def test_jit_config_registry_gate_counts():
-    assert {cell: entry[3] for cell, entry in CELL_KERNELS.items()} == {
-        "rnn": 1,
-        "lstm": 4,
-        "gru": 3,
+def test_jit_config_registry_describes_each_cell():
+    # Name (the key), dispatch code, gate blocks, b_h, cs, carried c, and the
+    # gate blocks whose bias starts at 1.
+    described = {
+        key: (
+            cell.name, cell.code, cell.n_gates, cell.recurrent_bias,
+            cell.stores_cs, cell.carries_c, cell.unit_bias_gates,
+        )
+        for key, cell in CELLS.items()
+    }  # fmt: skip
+    assert described == {
+        "rnn": ("rnn", 0, 1, False, False, False, ()),
+        "lstm": ("lstm", 1, 4, False, True, True, (1,)),
+        "gru": ("gru", 2, 3, True, True, False, ()),
     }
 
 

@@ -10,33 +10,18 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from skrnn._network import RNNNetwork
 from skrnn._optimizers import make_optimizer
-from skrnn._sequences import (
-    OOV_ID,
-    check_tokenizer_output,
-    fitted_vocabulary_size,
-    forget_feature_attributes,
-    ids_to_sequences,
-    input_kind,
-    text_documents,
-    validate_sequences,
-    validate_token_ids,
-)
-from skrnn._tokenizer import N_RESERVED, Tokenizer
+from skrnn._sequences import N_RESERVED_IDS, read_input
+from skrnn._tokenizer import Tokenizer
 from skrnn._training import (
     TrainingData,
     TrainingRecord,
@@ -66,13 +51,6 @@ def predict_batches(values, lengths):
         )
 
 
-def _unfrozen(tokenizer):
-    """The fitted tokenizer inside a ``FrozenEstimator``, or ``tokenizer``."""
-    if isinstance(tokenizer, FrozenEstimator):
-        return tokenizer.estimator
-    return tokenizer
-
-
 class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for the RNN estimators: parameters, input, the fit logic.
 
@@ -89,7 +67,10 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "tokenizer": [None, HasMethods(["fit", "transform"])],
         "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
-        "vocabulary_size": [None, Interval(Integral, N_RESERVED, None, closed="left")],
+        "vocabulary_size": [
+            None,
+            Interval(Integral, N_RESERVED_IDS, None, closed="left"),
+        ],
         "optimizer": [StrOptions({"adam", "sgd", "rmsprop"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
@@ -201,7 +182,11 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     _loss = None  # "softmax" or "squared", set by subclasses
     _stratify = False
+    # How X is read: the settings of skrnn._sequences.read_input.
     _min_timesteps = 1  # shortest numeric sequence accepted
+    _default_tokenizer_params: ClassVar[dict] = {}  # when tokenizer=None
+    _empty_documents = "oov"
+    _whole_documents = "unless_max_length"
 
     # ------------------------------------------------------------------ fit
     def __sklearn_is_fitted__(self):
@@ -355,120 +340,18 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _validate_input(self, X, *, reset):
         """Validate ``X`` of any kind; return ``(values, lengths)``.
 
-        ``values`` is the padded float array ``(n_samples, n_timesteps,
-        n_channels)`` for numeric input, the left-aligned int64 token ids
-        ``(n_samples, n_timesteps)`` for text and token input. Sets the input
-        attributes of API.md's table when ``reset``; otherwise checks that
-        ``X`` is of the kind seen at fit.
+        See :func:`skrnn._sequences.read_input`, which reads ``X`` with this
+        estimator's settings.
         """
-        kind = input_kind(X, self.input_type, reset=reset)
-        if reset:
-            self._input_kind = kind
-            for attribute in ("tokenizer_", "vocabulary_size_", "n_channels_in_"):
-                if hasattr(self, attribute):
-                    delattr(self, attribute)
-        elif kind != self._input_kind:
-            names = {
-                "text": "raw text",
-                "tokens": "token ids",
-                "numeric": "numeric sequences",
-            }
-            raise ValueError(
-                f"{type(self).__name__} was fitted on {names[self._input_kind]}, "
-                f"but X holds {names[kind]}."
-            )
-        if kind == "numeric":
-            # At predict time the fitted width is the check (sklearn's message).
-            min_timesteps = self._min_timesteps if reset else 1
-            return validate_sequences(
-                self, X, reset=reset, ensure_min_timesteps=min_timesteps
-            )
-        known = 0  # ids the tokenizer's vocabulary defines
-        if kind == "text":
-            ids = self._tokenize(X, reset=reset)
-            vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
-            if reset and vocabulary:
-                known = max(vocabulary.values()) + 1
-        else:
-            ids = validate_token_ids(self, X, reset=reset)
-        if reset:
-            self.vocabulary_size_ = fitted_vocabulary_size(
-                ids, self.vocabulary_size, known=known, minimum=N_RESERVED, kind=kind
-            )
-        if ids.size and ids.max() >= self.vocabulary_size_:
-            if self.vocabulary_size is None:
-                fixed = (
-                    "fixed at the first fit; set the vocabulary_size parameter "
-                    "to allow larger ids"
-                )
-            else:
-                fixed = "set by the vocabulary_size parameter"
-            raise ValueError(
-                f"Token ids out of range: they must lie in [0, "
-                f"{self.vocabulary_size_}) (vocabulary_size_, {fixed}), got "
-                f"{ids.max()}."
-            )
-        ids, lengths = ids_to_sequences(ids)
-        self._check_documents(ids, lengths)
-        return ids, lengths
-
-    def _tokenize(self, X, *, reset):
-        """Token ids of raw text or of 2-D rows of symbols, from ``tokenizer_``.
-
-        At fit, ``tokenizer_`` is a fitted clone of ``tokenizer``; a
-        ``FrozenEstimator`` is used as is (cloning returns it), never refitted.
-        """
-        docs = text_documents(X)
-        if docs is None:
-            # Rows of symbols: the width is checked like a numeric 2-D array's.
-            docs = validate_data(self, X, reset=reset, dtype=None)
-        elif reset:
-            forget_feature_attributes(self)
-        if reset:
-            tokenizer = self.tokenizer
-            if tokenizer is None:
-                tokenizer = self._default_tokenizer()
-            self.tokenizer_ = clone(tokenizer)
-            if isinstance(self.tokenizer_, FrozenEstimator):
-                self.tokenizer_.fit(docs, None)  # checks that it is fitted
-            elif hasattr(self.tokenizer_, "fit_transform"):
-                ids = self.tokenizer_.fit_transform(docs)
-                return check_tokenizer_output(ids, self.tokenizer_, len(docs))
-            else:
-                self.tokenizer_.fit(docs)
-        whole = isinstance(docs, list) and self._reads_whole_documents()
-        if whole and _unfrozen(self.tokenizer_)._kind == "text":
-            # Read documents whole: the fitted width would truncate those
-            # longer than every document the tokenizer was fitted on.
-            id_lists = _unfrozen(self.tokenizer_)._id_lists(docs)
-            width = max([1, *map(len, id_lists)])
-            ids = np.zeros((len(id_lists), width), dtype=np.int64)
-            for i, row in enumerate(id_lists):
-                ids[i, : len(row)] = row
-            return ids
-        return check_tokenizer_output(
-            self.tokenizer_.transform(docs), self.tokenizer_, len(docs)
+        return read_input(
+            self,
+            X,
+            reset=reset,
+            default_tokenizer=Tokenizer(**self._default_tokenizer_params),
+            empty_documents=self._empty_documents,
+            whole_documents=self._whole_documents,
+            min_timesteps=self._min_timesteps,
         )
-
-    def _reads_whole_documents(self):
-        """Whether ``tokenizer_`` is a Tokenizer without a set ``max_length``."""
-        tokenizer = _unfrozen(self.tokenizer_)
-        return isinstance(tokenizer, Tokenizer) and tokenizer.max_length is None
-
-    def _default_tokenizer(self):
-        """The tokenizer used when the ``tokenizer`` parameter is None."""
-        return Tokenizer()
-
-    def _check_documents(self, ids, lengths):
-        """Give each sequence without tokens one out-of-vocabulary token.
-
-        A document without any token (empty, or nothing the tokenizer keeps)
-        and a row of token ids that is all padding are read as one
-        out-of-vocabulary token, in place, at fit and predict alike.
-        """
-        empty = lengths == 0
-        ids[empty, 0] = OOV_ID
-        lengths[empty] = 1
 
     def _as_network_input(self, values):
         """Cast numeric input to the compute dtype; token ids stay int64."""

@@ -6,6 +6,7 @@
 import math
 import warnings
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import _fit_context
@@ -14,11 +15,18 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from skrnn._base import BaseRNN, _unfrozen, predict_batches
+from skrnn._base import BaseRNN, predict_batches
 from skrnn._docstrings import fill_doc
 from skrnn._network import MASKED_LOGIT, log_probabilities
-from skrnn._sequences import OOV_ID, PAD_ID, text_documents
-from skrnn._tokenizer import BEGIN, END, UNK_MARKER, Tokenizer
+from skrnn._sequences import (
+    BEGIN_ID,
+    END_ID,
+    OOV_ID,
+    PAD_ID,
+    UNK_MARKER,
+    text_documents,
+    tokenize,
+)
 from skrnn._training import TrainingData
 
 # Longer documents trained without bptt_steps get a warning: they make
@@ -30,12 +38,13 @@ _DOCUMENT_SEPARATOR = "\n"
 
 def _check_no_markers(ids, name):
     """Token ids 2 and 3 are the markers the generator adds around documents."""
-    markers = np.isin(ids, (BEGIN, END))
+    markers = np.isin(ids, (BEGIN_ID, END_ID))
     if markers.any():
         raise ValueError(
-            f"{name} holds the token id {ids[markers][0]}: ids {BEGIN} and {END} are "
-            "the begin and end markers RNNSequenceGenerator adds around every "
-            "sequence. Token ids must be 1 (out of vocabulary) or >= 4 (0 pads)."
+            f"{name} holds the token id {ids[markers][0]}: ids {BEGIN_ID} and "
+            f"{END_ID} are the begin and end markers RNNSequenceGenerator adds "
+            "around every sequence. Token ids must be 1 (out of vocabulary) or "
+            ">= 4 (0 pads)."
         )
 
 
@@ -133,6 +142,13 @@ class RNNSequenceGenerator(BaseRNN):
 
     _loss = None  # set at fit: "softmax" for text and tokens, "squared" numeric
     _min_timesteps = 2
+    # Characters as they are, and every document whole (a likelihood or a
+    # prompt cut short would be silently wrong: max_length only shortens
+    # training text). An empty document is a real event for a language
+    # model (begin marker, then end marker): it keeps its length 0.
+    _default_tokenizer_params: ClassVar[dict] = {"analyzer": "char", "lowercase": False}
+    _whole_documents = "always"
+    _empty_documents = "keep"
 
     def __init__(
         self,
@@ -202,19 +218,6 @@ class RNNSequenceGenerator(BaseRNN):
         )
 
     # --------------------------------------------------------- input / data
-    def _default_tokenizer(self):
-        return Tokenizer(analyzer="char", lowercase=False)
-
-    def _reads_whole_documents(self):
-        # A likelihood or a prompt cut short would be silently wrong: read
-        # every document whole (max_length only shortens training text).
-        return isinstance(_unfrozen(self.tokenizer_), Tokenizer)
-
-    def _check_documents(self, ids, lengths):
-        # An empty document is a real event for a language model (begin
-        # marker, then end marker): nothing to replace.
-        pass
-
     def _next_step_data(self, X, *, reset):
         """Inputs, targets and predicted-step counts of every sequence.
 
@@ -238,11 +241,11 @@ class RNNSequenceGenerator(BaseRNN):
             return inputs, targets, lengths - 1
         n, T = values.shape
         inputs = np.zeros((n, T + 1), dtype=np.int64)
-        inputs[:, 0] = BEGIN
+        inputs[:, 0] = BEGIN_ID
         inputs[:, 1:] = values
         targets = np.zeros((n, T + 1), dtype=np.int64)
         targets[:, :T] = values
-        targets[np.arange(n), lengths] = END
+        targets[np.arange(n), lengths] = END_ID
         return inputs, targets, lengths + 1
 
     def _check_parameters(self):
@@ -297,7 +300,7 @@ class RNNSequenceGenerator(BaseRNN):
         if self._input_kind == "numeric":
             return None
         mask = np.zeros(self.vocabulary_size_, dtype=bool)
-        mask[[PAD_ID, BEGIN]] = True
+        mask[[PAD_ID, BEGIN_ID]] = True
         return mask
 
     def _split_validation(self, data):
@@ -323,7 +326,7 @@ class RNNSequenceGenerator(BaseRNN):
         train, held_out = data.split_tail(n_held_out)
         if self._input_kind != "numeric":
             # The tail starts a document of its own: it reads the begin marker.
-            held_out.inputs[0, 0] = BEGIN
+            held_out.inputs[0, 0] = BEGIN_ID
         return train, lambda: self._validation_score(held_out)
 
     def _validation_score(self, held_out):
@@ -626,14 +629,14 @@ class RNNSequenceGenerator(BaseRNN):
         lengths = np.full(n_samples, prompt_ids.shape[0], dtype=np.int64)
         forbidden = self._never_sampled()
         tokens, n_generated = self._network.sample(
-            ids, lengths, uniforms, forbidden, temperature, top_k or 0, BEGIN,
-            END, stop_at_end,
+            ids, lengths, uniforms, forbidden, temperature, top_k or 0, BEGIN_ID,
+            END_ID, stop_at_end,
         )  # fmt: skip
         results = []
         for row, n in zip(tokens, n_generated):
             new = row[:n]
             if stop_at_end:
-                new = new[new != END]
+                new = new[new != END_ID]
             if self._input_kind == "tokens":
                 results.append(np.concatenate([prompt_ids[1:], new]))
             else:
@@ -646,7 +649,7 @@ class RNNSequenceGenerator(BaseRNN):
         char = getattr(self.tokenizer_, "analyzer", "word") == "char"
         documents = [[]]
         for i in ids.tolist():
-            if i == END:
+            if i == END_ID:
                 documents.append([])
             else:
                 documents[-1].append(names[i])
@@ -661,21 +664,23 @@ class RNNSequenceGenerator(BaseRNN):
     def _prompt_ids(self, prompt):
         """``[begin, prompt ids...]`` and the prompt's text ("" if none)."""
         if prompt is None:
-            return np.array([BEGIN], dtype=np.int64), ""
+            return np.array([BEGIN_ID], dtype=np.int64), ""
         if self._input_kind == "text":
             if not isinstance(prompt, str):
                 raise ValueError(
                     "This model was fitted on text: the prompt must be a str, got "
                     f"{type(prompt).__name__}."
                 )
-            ids = self._tokenize([prompt], reset=False)[0]
+            ids = tokenize(
+                self, [prompt], reset=False, whole_documents=self._whole_documents
+            )[0]
             ids = ids[ids != PAD_ID]
             if ids.size and np.all(ids == OOV_ID):
                 raise ValueError(
                     f"The prompt {prompt!r} holds only tokens unseen at fit; the "
                     "model cannot read it. Use tokens of the training text."
                 )
-            return np.concatenate([[BEGIN], ids]).astype(np.int64), prompt
+            return np.concatenate([[BEGIN_ID], ids]).astype(np.int64), prompt
         if isinstance(prompt, str):
             raise ValueError(
                 "This model was fitted on token ids: the prompt must be a sequence "
@@ -691,7 +696,7 @@ class RNNSequenceGenerator(BaseRNN):
             )
         ids = ids[ids != PAD_ID]
         _check_no_markers(ids, "The prompt")
-        return np.concatenate([[BEGIN], ids]).astype(np.int64), ""
+        return np.concatenate([[BEGIN_ID], ids]).astype(np.int64), ""
 
     def _continue_series(self, prompt, n_steps):
         if prompt is None:

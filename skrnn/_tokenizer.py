@@ -5,7 +5,7 @@
 
 import re
 from collections import Counter
-from numbers import Integral, Number
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
@@ -19,12 +19,16 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from skrnn._sequences import OOV_ID, PAD_ID, text_documents
-
-# Reserved ids; the vocabulary starts after them.
-PAD, OOV, BEGIN, END = PAD_ID, OOV_ID, 2, 3
-N_RESERVED = 4
-UNK_MARKER = "<unk>"
+from skrnn._sequences import (
+    BEGIN_ID,
+    END_ID,
+    N_RESERVED_IDS,
+    OOV_ID,
+    PAD_ID,
+    UNK_MARKER,
+    text_documents,
+    tokens_are_numbers,
+)
 
 
 class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -192,29 +196,8 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             return lambda doc: pattern.findall(doc.lower())
         return pattern.findall
 
-    def _input_kind(self, X):
-        """Return ``("text", docs)`` or ``("sequences", None)`` for ``X``.
-
-        The kind is decided by the elements, not the dtype: a 1-D input
-        whose elements are all ``str`` is raw text.
-        """
-        docs = text_documents(X)
-        if docs is not None:
-            return "text", docs
-        # Numbers in 1-D: validate_data raises sklearn's "Expected 2D array".
-        return "sequences", None
-
-    def _numeric_sequences(self, X):
-        """Whether a 2-D input's tokens are all numbers."""
-        arr = np.asarray(X)
-        if arr.dtype.kind in "biufc":
-            return True
-        if arr.dtype.kind != "O":
-            return False
-        return all(isinstance(v, Number) and not isinstance(v, str) for v in arr.flat)
-
     def _validate_sequences(self, X, reset):
-        if sparse.issparse(X) or self._numeric_sequences(X):
+        if tokens_are_numbers(X):
             numeric = True
             X = validate_data(self, X, reset=reset, dtype="numeric")
         else:
@@ -271,7 +254,7 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             [doc_counts[t] for t in tokens],
             len(docs),
         )
-        self.vocabulary_ = {t: i for i, t in enumerate(kept, start=N_RESERVED)}
+        self.vocabulary_ = {t: i for i, t in enumerate(kept, start=N_RESERVED_IDS)}
         self._tokens = None
         self.max_length_ = (
             self.max_length
@@ -316,7 +299,7 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 n_samples,
             )
             self._tokens = None
-        self.vocabulary_ = {t: i for i, t in enumerate(keys, start=N_RESERVED)}
+        self.vocabulary_ = {t: i for i, t in enumerate(keys, start=N_RESERVED_IDS)}
         self.max_length_ = (
             self.max_length if self.max_length is not None else X.shape[1]
         )
@@ -338,12 +321,15 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self : Tokenizer
             The fitted tokenizer.
         """
-        kind, docs = self._input_kind(X)
-        if kind == "text":
+        # Raw text is decided by the elements, not the dtype; anything else
+        # is 2-D sequences (numbers in 1-D: sklearn's "Expected 2D array").
+        docs = text_documents(X)
+        if docs is not None:
             self._fit_text(docs)
+            self._kind = "text"
         else:
             self._fit_sequences(X)
-        self._kind = kind
+            self._kind = "sequences"
         return self
 
     def fit_transform(self, X, y=None):
@@ -401,7 +387,8 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             padding, per ``padding`` and ``truncating``.
         """
         check_is_fitted(self)
-        kind, docs = self._input_kind(X)
+        docs = text_documents(X)
+        kind = "sequences" if docs is None else "text"
         if kind != self._kind:
             fitted = "raw text documents" if self._kind == "text" else "2-D sequences"
             raise ValueError(
@@ -415,12 +402,12 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             pos = np.searchsorted(self._tokens, X)
             pos_clipped = np.minimum(pos, len(self._tokens) - 1)
             found = self._tokens[pos_clipped] == X
-            ids = np.where(found, pos_clipped + N_RESERVED, OOV).astype(np.int64)
+            ids = np.where(found, pos_clipped + N_RESERVED_IDS, OOV_ID).astype(np.int64)
         else:
             X = validate_data(self, X, reset=False, dtype=None)
             vocab = self.vocabulary_
             ids = np.array(
-                [[vocab.get(str(v), OOV) for v in row] for row in X], dtype=np.int64
+                [[vocab.get(str(v), OOV_ID) for v in row] for row in X], dtype=np.int64
             ).reshape(X.shape)
         return self._pad(list(ids))
 
@@ -428,7 +415,7 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         """The ids of each document's tokens, neither padded nor truncated."""
         analyze = self._build_analyzer()
         vocab = self.vocabulary_
-        return [[vocab.get(t, OOV) for t in analyze(d)] for d in docs]
+        return [[vocab.get(t, OOV_ID) for t in analyze(d)] for d in docs]
 
     def inverse_transform(self, X):
         """Map id sequences back to text.
@@ -452,16 +439,17 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             if ids.dtype.kind == "b" or not np.all(np.mod(ids, 1) == 0):
                 raise ValueError("inverse_transform expects integer token ids.")
             ids = ids.astype(np.int64)
-        n_ids = N_RESERVED + len(self.vocabulary_)
+        n_ids = N_RESERVED_IDS + len(self.vocabulary_)
         if ids.size and (ids.min() < 0 or ids.max() >= n_ids):
             raise ValueError(
                 f"Token ids out of range: they must be in [0, {n_ids - 1}], got "
                 f"values in [{ids.min()}, {ids.max()}]."
             )
-        names = ["", UNK_MARKER, "", ""] + [str(t) for t in self.vocabulary_]
+        names = [""] * N_RESERVED_IDS + [str(t) for t in self.vocabulary_]
+        names[OOV_ID] = UNK_MARKER
         sep = "" if (self._kind == "text" and self.analyzer == "char") else " "
         return [
-            sep.join(names[i] for i in row if i not in (PAD, BEGIN, END))
+            sep.join(names[i] for i in row if i not in (PAD_ID, BEGIN_ID, END_ID))
             for row in ids.tolist()
         ]
 

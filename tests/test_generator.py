@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skrnn import RNNSequenceGenerator, Tokenizer
 from skrnn._kernels._generate import pick_token
 from skrnn._network import RNNNetwork
+from skrnn._sequences import BEGIN_ID, END_ID, OOV_ID, PAD_ID
 from skrnn._training import (
     TrainingData,
     TrainingSettings,
@@ -37,9 +38,6 @@ from skrnn.datasets import load_sentiment, load_shakespeare, make_sine_waves
 from tests.reference import cell_forward
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-# Reserved ids (skrnn._tokenizer): padding, out of vocabulary, begin, end.
-PAD, OOV, BEGIN, END = 0, 1, 2, 3
 
 # A small corpus whose next-character distributions stay spread after a short
 # fit (several continuations after "the ", "a " and "ca"), for the scoring and
@@ -60,7 +58,7 @@ def char_ids(gen, doc):
     The generator's default tokenizer keeps the case of the characters.
     """
     vocabulary = gen.tokenizer_.vocabulary_
-    return [vocabulary.get(ch, OOV) for ch in doc]
+    return [vocabulary.get(ch, OOV_ID) for ch in doc]
 
 
 def reference_log_proba(gen, ids):
@@ -79,7 +77,7 @@ def reference_log_proba(gen, ids):
         cell = {name: params[prefix + name] for name in ("W_x", "W_h", "b", "b_h")}
         x, _ = cell_forward(gen.cell, x, lengths, cell, zeros, zeros)
     logits = x[0] @ params["head.W"] + params["head.b"]
-    logits[:, [PAD, BEGIN]] = -np.inf
+    logits[:, [PAD_ID, BEGIN_ID]] = -np.inf
     return log_softmax(logits, axis=1)
 
 
@@ -89,7 +87,7 @@ def token_names(gen):
     "" for the end marker ("\\n" in ``generate(stop_at_end=False)``), "<unk>"
     for the out-of-vocabulary id.
     """
-    names = {END: "", OOV: "<unk>"}
+    names = {END_ID: "", OOV_ID: "<unk>"}
     names.update({i: token for token, i in gen.tokenizer_.vocabulary_.items()})
     return names
 
@@ -103,7 +101,7 @@ def training_targets(gen, docs):
     """
     mask = np.zeros(gen.vocabulary_size_, dtype=bool)
     mask[[gen.tokenizer_.vocabulary_[ch] for ch in "".join(docs)]] = True
-    mask[END] = True
+    mask[END_ID] = True
     return mask
 
 
@@ -123,7 +121,7 @@ def first_token_counts(gen, prompt, **params):
         1, prompt=prompt, n_samples=4000, random_state=0, stop_at_end=False, **params
     )
     ids = {name: i for i, name in token_names(gen).items()}
-    ids["\n"] = END  # the end marker, written as the document separator
+    ids["\n"] = END_ID  # the end marker, written as the document separator
     counts = np.zeros(gen.vocabulary_size_, dtype=np.int64)
     for text in texts:
         assert text.startswith(prompt)
@@ -226,12 +224,12 @@ def test_generator_score_samples_matches_numpy_forward(small_gens, cell, n_layer
         "the cat sat on the mat and the dog ran to the rat, a hat",
     ]
     ids = [char_ids(gen, doc) for doc in docs]
-    assert OOV in ids[2]
-    assert ids[1] == [OOV, *ids[0][1:4], OOV, *ids[0][5:]]
+    assert OOV_ID in ids[2]
+    assert ids[1] == [OOV_ID, *ids[0][1:4], OOV_ID, *ids[0][5:]]
     expected = []
     for doc_ids in ids:
-        log_p = reference_log_proba(gen, [BEGIN, *doc_ids])
-        targets = [*doc_ids, END]
+        log_p = reference_log_proba(gen, [BEGIN_ID, *doc_ids])
+        targets = [*doc_ids, END_ID]
         expected.append(log_p[np.arange(len(targets)), targets].sum())
     scores = gen.score_samples(docs)
     assert scores.shape == (len(docs),)
@@ -253,8 +251,8 @@ def test_generator_score_samples_is_a_sum_of_single_steps(small_gens, cell, n_la
 
     gen = small_gens[cell, n_layers]
     doc = "the zebra sat"  # z, b unseen at fit: the OOV id
-    ids = [BEGIN, *char_ids(gen, doc)]
-    targets = [*ids[1:], END]
+    ids = [BEGIN_ID, *char_ids(gen, doc)]
+    targets = [*ids[1:], END_ID]
     p = gen._network.params
     table, H = p["embedding.W"], gen.hidden_size
     step, n_gates = CELLS[cell].step, CELLS[cell].n_gates
@@ -272,7 +270,7 @@ def test_generator_score_samples_is_a_sum_of_single_steps(small_gens, cell, n_la
             )  # fmt: skip
             x = h[layer].copy()
         logits = (x @ p["head.W"] + p["head.b"]).astype(np.float64)[0]
-        logits[[PAD, BEGIN]] = -np.inf
+        logits[[PAD_ID, BEGIN_ID]] = -np.inf
         by_steps += log_softmax(logits)[target]
     by_prefixes = sum(
         np.log(gen.predict_proba([doc[:k]])[0, target])
@@ -289,13 +287,13 @@ def test_generator_predict_proba_and_predict_match_numpy_forward(corpus_gen):
     proba = gen.predict_proba(docs)
     assert proba.shape == (len(docs), gen.vocabulary_size_)
     expected = np.exp(
-        [reference_log_proba(gen, [BEGIN, *char_ids(gen, d)])[-1] for d in docs]
+        [reference_log_proba(gen, [BEGIN_ID, *char_ids(gen, d)])[-1] for d in docs]
     )
     assert_allclose(proba, expected, rtol=1e-5, atol=1e-7)
     assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
     # Padding and begin are never predicted: exactly 0.
-    assert_array_equal(proba[:, [PAD, BEGIN]], 0)
-    assert np.all(proba[:, [OOV, END]] > 0)
+    assert_array_equal(proba[:, [PAD_ID, BEGIN_ID]], 0)
+    assert np.all(proba[:, [OOV_ID, END_ID]] > 0)
     # predict: the most likely next token as its character ("" for the end),
     # among the training targets (as greedy generation).
     names = token_names(gen)
@@ -312,7 +310,7 @@ def test_generator_greedy_generation_matches_numpy_decoding(small_gens, cell, n_
     names = token_names(gen)
     never_target = ~training_targets(gen, CORPUS)
     for prompt in ("", "the ", "a dog"):
-        ids = [BEGIN, *char_ids(gen, prompt)]
+        ids = [BEGIN_ID, *char_ids(gen, prompt)]
         text = prompt
         for _ in range(25):
             log_p = reference_log_proba(gen, ids)[-1]
@@ -320,7 +318,7 @@ def test_generator_greedy_generation_matches_numpy_decoding(small_gens, cell, n_
             best, second = np.sort(log_p)[::-1][:2]
             assert best - second > 1e-4  # no near tie that rounding could flip
             ids.append(int(np.argmax(log_p)))
-            if ids[-1] == END:
+            if ids[-1] == END_ID:
                 break
             text += names[ids[-1]]
         assert gen.generate(25, prompt=prompt or None, temperature=0) == text
@@ -648,7 +646,7 @@ def test_generator_on_token_ids():
     # predict_proba / predict agree; score_samples on ragged lists of ids.
     proba = gen.predict_proba(X[:5])
     assert_array_equal(gen.predict(X[:5]), np.argmax(proba, axis=1))
-    assert_array_equal(proba[:, [PAD, BEGIN]], 0)
+    assert_array_equal(proba[:, [PAD_ID, BEGIN_ID]], 0)
     scores = gen.score_samples([[5, 6, 7], [5, 7, 6]])
     assert scores[0] > scores[1]
     assert_allclose(gen.score_samples(np.array([[5, 6, 7, 0]])), scores[:1], rtol=1e-6)
@@ -934,8 +932,8 @@ def test_generator_early_stopping_holds_out_documents_when_enough(monkeypatch):
     assert set(texts) <= set(docs) and len(set(texts)) == 2
     assert texts != docs[-2:]  # drawn at random, not the tail
     # Whole documents: from the begin marker to the end marker.
-    assert_array_equal(held_out.inputs[:, 0], BEGIN)
-    assert_array_equal(held_out.targets[[0, 1], held_out.lengths - 1], END)
+    assert_array_equal(held_out.inputs[:, 0], BEGIN_ID)
+    assert_array_equal(held_out.targets[[0, 1], held_out.lengths - 1], END_ID)
     assert_allclose(gen.best_validation_score_, gen.score(texts), rtol=1e-6)
 
 
@@ -957,9 +955,9 @@ def test_generator_never_samples_an_id_that_was_never_a_target(corpus_gen):
     proba = gen.predict_proba(["the cat "])[0].astype(np.float64)
     tempered = proba ** (1 / 1.5)
     tempered /= tempered.sum()
-    assert 4000 * tempered[OOV] > 20
+    assert 4000 * tempered[OOV_ID] > 20
     counts = first_token_counts(gen, "the cat ", temperature=1.5)
-    assert counts.sum() == 4000 and counts[OOV] == 0
+    assert counts.sum() == 4000 and counts[OOV_ID] == 0
     assert_array_equal(np.flatnonzero(counts), np.flatnonzero(counts * tempered))
     # Long texts at a high temperature: only characters of the corpus (and
     # the newline between documents), never "<unk>".
@@ -983,13 +981,13 @@ def test_generator_samples_only_training_targets_of_token_ids():
         30, n_samples=100, temperature=3.0, stop_at_end=False, random_state=0
     )
     drawn = np.concatenate(draws)
-    assert set(drawn.tolist()) == {4, 5, 6, 9, END}
+    assert set(drawn.tolist()) == {4, 5, 6, 9, END_ID}
     # partial_fit adds the targets of each batch.
     gen.partial_fit(np.array([[7, 8]] * 4))
     draws = gen.generate(
         30, n_samples=100, temperature=3.0, stop_at_end=False, random_state=0
     )
-    assert set(np.concatenate(draws).tolist()) == {4, 5, 6, 7, 8, 9, END}
+    assert set(np.concatenate(draws).tolist()) == {4, 5, 6, 7, 8, 9, END_ID}
 
 
 def test_generator_samples_unk_when_training_tokens_were_out_of_vocabulary():

@@ -18,9 +18,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from skrnn._input import read_input
 from skrnn._network import RNNNetwork
 from skrnn._optimizers import make_optimizer
-from skrnn._sequences import N_RESERVED_IDS, read_input
+from skrnn._sequences import N_RESERVED_IDS
 from skrnn._tokenizer import Tokenizer
 from skrnn._training import (
     TrainingData,
@@ -182,7 +183,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     _loss = None  # "softmax" or "squared", set by subclasses
     _stratify = False
-    # How X is read: the settings of skrnn._sequences.read_input.
+    # How X is read: the settings of skrnn._input.read_input.
     _min_timesteps = 1  # shortest numeric sequence accepted
     _default_tokenizer_params: ClassVar[dict] = {}  # when tokenizer=None
     _empty_documents = "oov"
@@ -340,7 +341,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _validate_input(self, X, *, reset):
         """Validate ``X`` of any kind; return ``(values, lengths)``.
 
-        See :func:`skrnn._sequences.read_input`, which reads ``X`` with this
+        See :func:`skrnn._input.read_input`, which reads ``X`` with this
         estimator's settings.
         """
         return read_input(

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from skrnn._base import BaseRNN, predict_batches
 from skrnn._docstrings import fill_doc
+from skrnn._input import tokenize
 from skrnn._network import MASKED_LOGIT, log_probabilities
 from skrnn._sequences import (
     BEGIN_ID,
@@ -25,7 +26,6 @@ from skrnn._sequences import (
     PAD_ID,
     UNK_MARKER,
     text_documents,
-    tokenize,
 )
 from skrnn._training import TrainingData
 

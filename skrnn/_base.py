@@ -20,7 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from skrnn._input import read_input
 from skrnn._network import RNNNetwork
-from skrnn._optimizers import make_optimizer
+from skrnn._optimizers import OPTIMIZERS, make_optimizer
 from skrnn._sequences import N_RESERVED_IDS
 from skrnn._tokenizer import Tokenizer
 from skrnn._training import (
@@ -72,7 +72,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             None,
             Interval(Integral, N_RESERVED_IDS, None, closed="left"),
         ],
-        "optimizer": [StrOptions({"adam", "sgd", "rmsprop"})],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
@@ -392,9 +392,11 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     # The parameters the optimizer is built from.
     _OPTIMIZER_PARAMETERS = (
-        "optimizer", "momentum", "nesterovs_momentum", "beta_1", "beta_2",
-        "epsilon", "rho",
-    )  # fmt: skip
+        "optimizer",
+        *sorted(
+            {name for kind in OPTIMIZERS.values() for name in kind.hyperparameters}
+        ),
+    )
 
     def _start_training_run(self):
         """Start a ``fit`` call: the learning rate, a new record of the best.

@@ -25,13 +25,17 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import RNNClassifier, RNNRegressor, _kernels
-from skrnn._base import BaseRNN
+from skrnn import RNNClassifier, RNNRegressor, RNNSequenceGenerator, _kernels
+from skrnn._base import BaseRNN, training_problem
+from skrnn._network import RNNNetwork
+from skrnn._optimizers import make_optimizer
 from skrnn._training import (
     MAX_PLATEAUS,
     PLATEAU_FACTOR,
+    TrainingData,
     TrainingRecord,
     TrainingSettings,
+    run_epochs,
     update_no_improvement,
 )
 from skrnn.utils import check_gradients
@@ -736,3 +740,65 @@ def test_training_check_gradients_of_the_generator(cell):
         cell=cell, hidden_size=4, max_iter=3, random_state=0
     ).fit(X)
     assert check_gradients(numeric, X) < 1e-6
+
+
+# ------------------------------------------------------- the training layer
+@ignore_convergence
+def test_training_layer_trains_on_arrays_alone():
+    # run_epochs needs a network, data, settings and a record: no estimator.
+    # Fed what RNNClassifier feeds it, it trains the same model, bit for bit.
+    X, y = make_data(RNNClassifier, n=40, T=6)
+    clf = RNNClassifier(
+        cell="gru", hidden_size=4, batch_size=10, max_iter=30, alpha=0.0,
+        clip_norm=None, learning_rate_init=0.01, random_state=0,
+    ).fit(X, y)  # fmt: skip
+
+    rng = np.random.RandomState(0)
+    network = RNNNetwork("gru", 1, 4, 1, False, 2, np.float64)
+    network.initialize(rng)
+    data = TrainingData(X[:, :, None].copy(), np.full(40, 6), y, np.ones(40))
+    settings = TrainingSettings(
+        loss="softmax", weight_mask=network.weight_mask().astype(np.float64),
+        batch_size=10, clip_norm=None,
+    )  # fmt: skip
+    record = TrainingRecord()
+    record.start_run(network.theta, early_stopping=False)
+    optimizer = make_optimizer(
+        "adam", network.theta.shape[0], np.float64,
+        {"learning_rate_init": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8},
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing to warn about: no estimator
+        stopped = run_epochs(network, optimizer, data, settings, record, rng, 30)
+
+    assert record.n_iter == len(record.loss_curve) == clf.n_iter_
+    assert record.t == 40 * record.n_iter
+    assert record.best_loss == min(record.loss_curve) < 0.5 * record.loss_curve[0]
+    np.testing.assert_array_equal(network.theta, record.best_theta)
+    assert stopped == (record.n_iter < 30)
+    np.testing.assert_array_equal(network.theta, clf._network.theta)
+    assert record.loss_curve == clf.loss_curve_
+
+
+@ignore_convergence
+def test_training_problem_leaves_the_estimator_unchanged():
+    # check_gradients reads a fitted model through training_problem, which
+    # must not touch it (the generator records the ids it was trained on).
+    gen = RNNSequenceGenerator(hidden_size=3, max_iter=2, random_state=0)
+    gen.fit(["abc", "abd"])
+    seen = gen._seen_targets.copy()
+    theta = gen._network.theta.copy()
+    network, data, settings = training_problem(gen, ["xyz", "abcd"])
+    assert network.dtype == np.float64 and network is not gen._network
+    assert data.every_step and settings.dropout == 0 and settings.bptt_steps is None
+    np.testing.assert_array_equal(gen._seen_targets, seen)
+    np.testing.assert_array_equal(gen._network.theta, theta)
+
+
+@ignore_convergence
+def test_training_check_gradients_with_class_weights():
+    X, y = make_data(RNNClassifier, n=12)
+    clf = RNNClassifier(
+        hidden_size=3, max_iter=2, class_weight={0: 3.0, 1: 0.5}, random_state=0
+    ).fit(X, y)
+    assert check_gradients(clf, X, y) < 1e-6

@@ -15,9 +15,9 @@ def check_gradients(estimator, X, y=None, *, epsilon=1e-6, max_params=None,
     """Compare a fitted estimator's analytic gradients with finite differences.
 
     The fitted network is copied in float64, its training loss on ``(X, y)``
-    (with the estimator's L2 penalty, without dropout) is differentiated by
-    the kernels with full backpropagation through time, and each parameter's
-    derivative is estimated by central differences
+    (with the estimator's L2 penalty and class weights, without dropout) is
+    differentiated by the kernels with full backpropagation through time,
+    and each parameter's derivative is estimated by central differences
     ``(L(p + e) - L(p - e)) / (2 e)``. ``bptt_steps`` is not applied: a
     truncated gradient is by design not the derivative of the loss.
 

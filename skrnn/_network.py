@@ -251,9 +251,7 @@ class RNNNetwork:
                     view[:, g * H : (g + 1) * H] = q * np.sign(np.diag(r))
             else:
                 view[...] = 0
-                # "head.b" is of this kind too: its entries H to 2H (if any)
-                # start at 1 as well for an LSTM; kept, models must not change.
-                if kind == "b":
+                if kind == "b" and name != "head.b":
                     for g in self.cell_kernels.unit_bias_gates:
                         view[g * H : (g + 1) * H] = 1
 

@@ -196,10 +196,14 @@ def test_network_init_recurrent_blocks_are_orthogonal(cell):
 @pytest.mark.parametrize("cell", CELLS)
 def test_network_init_biases(cell):
     H = 4
-    net = make_network(cell, H=H)
+    # A head wider than 2 H: its bias is no gate's and starts at 0.
+    net = RNNNetwork(cell, 3, H, 2, True, 3 * H, np.float64)
+    net.initialize(np.random.RandomState(0))
     for name, view in net.params.items():
         kind = name.rsplit(".", 1)[1]
-        if kind == "b" and cell == "lstm":
+        if name == "head.b":
+            np.testing.assert_array_equal(view, 0.0)
+        elif kind == "b" and cell == "lstm":
             # Gate order (i, f, g, o): the forget gate starts at 1.
             np.testing.assert_array_equal(view[H : 2 * H], 1.0)
             np.testing.assert_array_equal(view[:H], 0.0)

@@ -380,15 +380,6 @@ class RNNSequenceGenerator(BaseRNN):
         return self._fit(X, None, incremental=True)
 
     # ------------------------------------------------------------- scoring
-    def _outputs_at_every_step(self, inputs, lengths):
-        """Head outputs at every predicted step, as rows, in batches."""
-        inputs = self._as_network_input(inputs)
-        chunks = [
-            self._network.step_outputs(batch, batch_lengths)[0]
-            for _, batch, batch_lengths in predict_batches(inputs, lengths)
-        ]
-        return self._mask_outputs(np.concatenate(chunks))
-
     def _mask_outputs(self, out):
         """Pin the logits of ids never predicted (pad, begin); in place."""
         mask = self._output_mask()
@@ -397,18 +388,38 @@ class RNNSequenceGenerator(BaseRNN):
         return out
 
     def _log_likelihoods(self, inputs, targets, lengths):
-        """Per sequence: summed log-likelihood (or minus squared error), steps."""
-        out = self._outputs_at_every_step(inputs, lengths)
-        valid = np.arange(targets.shape[1])[None, :] < lengths[:, None]
-        row_targets = targets[valid]
-        if self._input_kind == "numeric":
-            diff = out.astype(np.float64) - row_targets
-            per_row = -np.sum(diff * diff, axis=1)
-        else:
-            log_p = log_probabilities(out)
-            per_row = log_p[np.arange(out.shape[0]), row_targets].astype(np.float64)
-        sequence = np.repeat(np.arange(lengths.shape[0]), lengths)
-        total = np.bincount(sequence, weights=per_row, minlength=lengths.shape[0])
+        """Per sequence: summed log-likelihood (or minus squared error), steps.
+
+        Read window by window (:meth:`RNNNetwork.stream`): memory does not
+        grow with the length of the sequences.
+        """
+        network = self._network
+        numeric = self._input_kind == "numeric"
+        total = np.zeros(lengths.shape[0])
+
+        def on_window(rows, start, n_steps, top):
+            width = top.shape[1]
+            valid = np.arange(width)[None, :] < n_steps[:, None]
+            out = self._mask_outputs(network.head(np.ascontiguousarray(top[valid])))
+            steps = start + np.arange(width)
+            row_targets = targets[rows[:, None], steps[None, :]][valid]
+            if numeric:
+                diff = out.astype(np.float64) - row_targets
+                per_row = -np.sum(diff * diff, axis=1)
+            else:
+                log_p = log_probabilities(out)
+                per_row = log_p[np.arange(out.shape[0]), row_targets]
+            sequence = np.repeat(rows, n_steps)
+            total[:] += np.bincount(
+                sequence, weights=per_row.astype(np.float64), minlength=total.shape[0]
+            )
+
+        inputs = self._as_network_input(inputs)
+        for lo, batch, batch_lengths in predict_batches(inputs, lengths):
+            network.stream(
+                batch, batch_lengths,
+                on_window=lambda rows, *window: on_window(lo + rows, *window),
+            )  # fmt: skip
         return total, lengths
 
     def score_samples(self, X):

@@ -26,6 +26,11 @@ from skrnn._kernels._dense import (
 from skrnn._kernels._embedding import embedding_backward, embedding_forward
 from skrnn._kernels._generate import continue_series, sample_tokens
 
+# Steps per forward call when no gradient is needed (prediction, scoring,
+# the steps before a truncated-BPTT window): the caches of a call hold
+# B x STREAM_STEPS steps whatever the length of the sequences.
+STREAM_STEPS = 256
+
 # Logit given to outputs that can never occur (finite, so that no inf or NaN
 # enters a kernel; exp() of it underflows to exactly 0 in float32 and float64).
 MASKED_LOGIT = -1e30
@@ -357,9 +362,77 @@ class RNNNetwork:
         return out
 
     def predict(self, x, lengths):
-        """Raw head outputs for a padded batch (no dropout)."""
+        """Raw head outputs for a padded batch (no dropout).
+
+        A unidirectional network reads the sequences in windows of
+        ``STREAM_STEPS`` steps (see :meth:`stream`): memory does not grow
+        with their length.
+        """
+        if not self.bidirectional:
+            h, _ = self.stream(x, lengths)
+            return self.head(np.ascontiguousarray(h[-1, 0]))
         _, features = self.forward(x, lengths)
         return self.head(features)
+
+    def stream(self, x, lengths, h0=None, c0=None, masks=None, on_window=None):
+        """Run a unidirectional network without keeping its caches.
+
+        The sequences are read in windows of ``STREAM_STEPS`` steps, every
+        layer of a window before the next window, each layer starting from
+        the state it reached; only the sequences still running enter a
+        window. Each step computes what :meth:`forward` computes, bit for
+        bit.
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, T, F), or (B, T) int64 token ids
+        lengths : ndarray of shape (B,), int64
+            Steps to run per sequence; 0 leaves its initial state.
+        h0, c0 : ndarray of shape (n_layers, 1, B, H), default=None
+            Initial states (zeros when None); not modified.
+        masks : list of ndarray, default=None
+            Inverted-dropout masks of shape (B, T, D) for the input of each
+            layer above the first (see :meth:`forward`).
+        on_window : callable, default=None
+            ``on_window(rows, start, n_steps, top)`` after each window:
+            the sequences in it, its first step, their steps in it, and
+            the top layer's outputs, shape (len(rows), max(n_steps), H).
+
+        Returns
+        -------
+        h, c : ndarray of shape (n_layers, 1, B, H)
+            Each layer's state after each sequence's last step (``c`` is zero
+            unless the cell carries a second state).
+        """
+        B, T = x.shape[:2]
+        if h0 is None:
+            h, c = self.zero_states(B)
+        else:
+            h, c = h0.copy(), c0.copy()
+        carries_c = self.cell_kernels.carries_c
+        for start in range(0, T, STREAM_STEPS):
+            rows = np.flatnonzero(lengths > start)
+            if rows.size == 0:
+                break
+            n_steps = np.minimum(lengths[rows] - start, STREAM_STEPS)
+            steps = slice(start, start + int(n_steps.max()))
+            layer_input = self.embed(np.ascontiguousarray(x[rows, steps]), n_steps)
+            picked = np.arange(rows.shape[0])
+            for layer in range(self.n_layers):
+                if layer > 0 and masks is not None:
+                    layer_input = layer_input * masks[layer - 1][rows, steps]
+                cache = self._run_direction(
+                    layer, 0, layer_input, n_steps,
+                    np.ascontiguousarray(h[layer, 0, rows]),
+                    np.ascontiguousarray(c[layer, 0, rows]),
+                )  # fmt: skip
+                h[layer, 0, rows] = cache["hs"][picked, n_steps - 1]
+                if carries_c:
+                    c[layer, 0, rows] = cache["cs"][picked, n_steps - 1]
+                layer_input = cache["hs"]
+            if on_window is not None:
+                on_window(rows, start, n_steps, layer_input)
+        return h, c
 
     def backward(
         self,
@@ -527,17 +600,27 @@ class RNNNetwork:
         return h, c
 
     def step_outputs(self, x, lengths, h0=None, c0=None):
-        """Head outputs at every real step, as rows.
+        """Head outputs at every real step, as rows (no caches kept).
+
+        Unidirectional networks only.
 
         Returns
         -------
         out : ndarray of shape (N, C)
             ``N = lengths.sum()`` rows, sample by sample, then step by step.
-        caches : list of list of dict
+        states : tuple of ndarray
+            ``(h, c)`` after each sample's last step (see :meth:`stream`).
         """
-        caches, features = self.forward(x, lengths, h0, c0, every_step=True)
-        valid = np.arange(features.shape[1])[None, :] < lengths[:, None]
-        return self.head(np.ascontiguousarray(features[valid])), caches
+        out = np.empty((int(lengths.sum()), self.n_outputs), dtype=self.dtype)
+        first_row = np.cumsum(lengths) - lengths  # of each sample in ``out``
+
+        def on_window(rows, start, n_steps, top):
+            valid = np.arange(top.shape[1])[None, :] < n_steps[:, None]
+            where = first_row[rows][:, None] + start + np.arange(top.shape[1])
+            out[where[valid]] = self.head(np.ascontiguousarray(top[valid]))
+
+        states = self.stream(x, lengths, h0, c0, on_window=on_window)
+        return out, states
 
     def sequence_loss_and_grad(
         self, x, lengths, targets, loss, grad, h0=None, c0=None, masks=None,
@@ -589,12 +672,11 @@ class RNNNetwork:
 
     def _warm_up(self, x, lengths):
         """States after reading ``x`` and the head's output at its last step."""
-        caches, features = self.forward(x, lengths)
-        h, c = self.states_after(caches, lengths)
+        h, c = self.stream(x, lengths)
         # (L, 1, N, H) -> (L, N, H), what the step loops advance in place.
         h = np.ascontiguousarray(h[:, 0])
         c = np.ascontiguousarray(c[:, 0])
-        return h, c, self.head(features)
+        return h, c, self.head(np.ascontiguousarray(h[-1]))
 
     def sample(
         self, prompt, lengths, uniforms, forbidden, temperature, top_k, begin_id,

@@ -368,26 +368,20 @@ def initial_states(network, batch, carried):
 def terminal_window_loss_and_grad(network, batch, weights, loss, grad, k, masks):
     """Loss at each sequence's last step, its gradient truncated to ``k`` steps.
 
-    The steps before each sequence's last ``k`` are run forward once; the
-    window then starts from the state they reach, a constant (TBPTT(k) for
-    a terminal loss), and the gradient of the loss at the last step flows
-    back through the window only. Unidirectional networks only.
+    The steps before each sequence's last ``k`` are run forward once,
+    without caches (:meth:`RNNNetwork.stream`); the window then starts from
+    the state they reach, a constant (TBPTT(k) for a terminal loss), and
+    the gradient of the loss at the last step flows back through the window
+    only: memory is O(B x k x H) whatever the length. Unidirectional
+    networks only.
     """
     x, lengths = batch.inputs, batch.lengths
     T = x.shape[1]
     start = np.maximum(lengths - k, 0)
-    # The steps before the windows, forward only (at least one step per
-    # sequence, so that no state read is left unwritten; states_after
-    # gives zero states to the sequences without steps before their window).
+    # The steps before the windows: forward only, without caches.
     before = int(start.max())
-    prefix_masks = None
-    if masks is not None:
-        prefix_masks = [np.ascontiguousarray(m[:, :before]) for m in masks[:-1]]
-        prefix_masks.append(masks[-1])
-    caches, _ = network.forward(
-        np.ascontiguousarray(x[:, :before]), np.maximum(start, 1), masks=prefix_masks
-    )
-    h0, c0 = network.states_after(caches, start)
+    prefix_masks = None if masks is None else [m[:, :before] for m in masks[:-1]]
+    h0, c0 = network.stream(x[:, :before], start, masks=prefix_masks)
     index = np.minimum(start[:, None] + np.arange(k), T - 1)
     window_masks = None
     if masks is not None:

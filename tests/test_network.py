@@ -713,3 +713,53 @@ def test_network_sequence_output_mask_gives_zero_probability():
     g = net.views(grad)
     assert np.all(g["head.W"][:, 0] == 0) and g["head.b"][0] == 0
     assert np.abs(g["head.W"][:, 1:]).min() > 0
+
+
+# ------------------------------------------------- streaming without caches
+@pytest.fixture
+def short_windows(monkeypatch):
+    """Windows of 3 steps, so that short sequences span several."""
+    monkeypatch.setattr(_network, "STREAM_STEPS", 3)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("tokens", [False, True])
+def test_network_stream_equals_forward_bit_for_bit(cell, tokens, short_windows):
+    if tokens:
+        net = make_token_network(cell, n_layers=2, bidirectional=False)
+        x, lengths, _, _ = make_token_batch([11, 4, 1, 7], T=11)
+    else:
+        net = make_network(cell, n_layers=2, bidirectional=False)
+        x, lengths, _, _ = make_batch("softmax", [11, 4, 1, 7], T=11)
+    rng = np.random.RandomState(5)
+    h0, c0 = (rng.normal(size=(2, 1, 4, net.hidden_size)) for _ in range(2))
+    # Dropout between the layers (forward also masks the head's input,
+    # which the states do not see).
+    masks = make_masks(net, 4, 11)
+    caches, _ = net.forward(x, lengths, h0, c0, masks)
+    h, c = net.stream(x, lengths, h0, c0, masks=masks[:-1])
+    expected_h, expected_c = net.states_after(caches, lengths)
+    np.testing.assert_array_equal(h, expected_h)
+    if cell == "lstm":
+        np.testing.assert_array_equal(c, expected_c)
+    # The initial states are read, not modified.
+    assert np.abs(h0).max() > 0 and not np.shares_memory(h, h0)
+    # Prediction and every-step outputs: no caches, the same numbers.
+    _, last = net.forward(x, lengths)
+    np.testing.assert_array_equal(net.predict(x, lengths), net.head(last))
+    caches, top = net.forward(x, lengths, every_step=True)
+    valid = np.arange(11)[None, :] < lengths[:, None]
+    rows, (h, _) = net.step_outputs(x, lengths)
+    np.testing.assert_array_equal(rows, net.head(np.ascontiguousarray(top[valid])))
+    np.testing.assert_array_equal(h, net.states_after(caches, lengths)[0])
+
+
+def test_network_stream_leaves_sequences_of_zero_steps_at_their_state():
+    net = make_network("lstm", n_layers=2, bidirectional=False)
+    x, _, _, _ = make_batch("softmax", [5, 5], T=5)
+    rng = np.random.RandomState(0)
+    h0, c0 = (rng.normal(size=(2, 1, 2, net.hidden_size)) for _ in range(2))
+    h, c = net.stream(x, np.array([0, 5]), h0, c0)
+    np.testing.assert_array_equal(h[:, :, 0], h0[:, :, 0])
+    np.testing.assert_array_equal(c[:, :, 0], c0[:, :, 0])
+    assert not np.allclose(h[:, :, 1], h0[:, :, 1])

@@ -693,8 +693,7 @@ def test_network_sequence_windows_with_carried_state_equal_one_pass():
     net = make_token_network("lstm", n_layers=2, bidirectional=False)
     ids = np.array([[3, 5, 1, 6, 2, 4]], dtype=np.int64)
     whole, _ = net.step_outputs(ids, np.array([6]))
-    first, caches = net.step_outputs(ids[:, :4], np.array([4]))
-    h, c = net.states_after(caches, np.array([4]))
+    first, (h, c) = net.step_outputs(ids[:, :4], np.array([4]))
     second, _ = net.step_outputs(ids[:, 4:], np.array([2]), h, c)
     np.testing.assert_allclose(np.vstack([first, second]), whole, rtol=1e-12)
 

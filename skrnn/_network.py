@@ -105,8 +105,7 @@ class RNNNetwork:
         self.n_outputs = n_outputs
         self.dtype = np.dtype(dtype)
         self._layout = self._make_layout()
-        size = sum(int(np.prod(shape)) for _, shape in self._layout)
-        self.theta = np.zeros(size, dtype=self.dtype)
+        self.theta = np.zeros(sum(self._sizes()), dtype=self.dtype)
         self._build_views()
 
     # ------------------------------------------------------------------ layout
@@ -144,24 +143,29 @@ class RNNNetwork:
         layout += [("head.W", (D, self.n_outputs)), ("head.b", (self.n_outputs,))]
         return layout
 
+    def _sizes(self):
+        return [int(np.prod(shape)) for _, shape in self._layout]
+
     def views(self, flat):
-        """Named views into a flat vector laid out like ``theta``."""
-        out = {}
-        offset = 0
-        for name, shape in self._layout:
-            size = int(np.prod(shape))
-            out[name] = flat[offset : offset + size].reshape(shape)
-            offset += size
+        """Named views into a flat vector laid out like ``theta``.
+
+        The views of the last vector asked for are kept and returned again
+        for it: the training loop asks for those of its gradient buffer
+        several times per minibatch.
+        """
+        last = self._last_views
+        if last is not None and last[0] is flat:
+            return last[1]
+        out = {
+            name: flat[start:stop].reshape(shape)
+            for name, start, stop, shape in self._spans
+        }
+        self._last_views = (flat, out)
         return out
 
     def offsets(self):
         """Offset in ``theta`` of each named parameter."""
-        out = {}
-        offset = 0
-        for name, shape in self._layout:
-            out[name] = offset
-            offset += int(np.prod(shape))
-        return out
+        return {name: start for name, start, _, _ in self._spans}
 
     def step_tables(self):
         """Where the generation loops find each parameter in ``theta``.
@@ -187,13 +191,20 @@ class RNNNetwork:
         )
 
     def _build_views(self):
+        ends = np.cumsum([0, *self._sizes()]).tolist()
+        self._spans = [
+            (name, start, stop, shape)
+            for (name, shape), start, stop in zip(self._layout, ends, ends[1:])
+        ]
+        self._last_views = None
         self.params = self.views(self.theta)
 
     def __getstate__(self):
         # Views come back from a pickle as independent copies: drop them and
         # rebuild them from ``theta`` on load.
         state = self.__dict__.copy()
-        del state["params"]
+        for name in ("params", "_last_views", "_spans"):
+            del state[name]
         return state
 
     def __setstate__(self, state):

@@ -131,6 +131,11 @@ def outer_accumulate(a, d, n_cols, out, col0):
     """
     R = a.shape[0]
     K = a.shape[1]
+    # Unsigned column indices: a signed ``col0 + j`` gets a negative-index
+    # check per element that keeps LLVM from vectorising the loop (10 against
+    # 44 GFLOP/s for an LSTM's dW_h at H=256, float32).
+    c0 = np.uint64(col0)
+    n = np.uint64(n_cols)
     for k0 in range(0, K, ROW_TILE):
         k1 = min(k0 + ROW_TILE, K)
         r = 0
@@ -140,9 +145,9 @@ def outer_accumulate(a, d, n_cols, out, col0):
                 a1 = a[r + 1, k]
                 a2 = a[r + 2, k]
                 a3 = a[r + 3, k]
-                for j in range(n_cols):
-                    out[k, col0 + j] = (
-                        out[k, col0 + j]
+                for j in range(n):
+                    out[k, c0 + j] = (
+                        out[k, c0 + j]
                         + a0 * d[r, j]
                         + a1 * d[r + 1, j]
                         + a2 * d[r + 2, j]
@@ -152,8 +157,8 @@ def outer_accumulate(a, d, n_cols, out, col0):
         while r < R:
             for k in range(k0, k1):
                 ak = a[r, k]
-                for j in range(n_cols):
-                    out[k, col0 + j] = out[k, col0 + j] + ak * d[r, j]
+                for j in range(n):
+                    out[k, c0 + j] = out[k, c0 + j] + ak * d[r, j]
             r += 1
 
 
@@ -168,9 +173,10 @@ def column_sums_accumulate(d, n_cols, out, col0):
     out : ndarray of shape (M,) with M >= col0 + n_cols
     col0 : int
     """
+    c0 = np.uint64(col0)  # unsigned: see outer_accumulate
     for r in range(d.shape[0]):
-        for j in range(n_cols):
-            out[col0 + j] += d[r, j]
+        for j in range(np.uint64(n_cols)):
+            out[c0 + j] += d[r, j]
 
 
 @njit(**JIT_OPTIONS)

@@ -382,10 +382,45 @@ class RNNNetwork:
         if not self.bidirectional:
             h, _ = self.stream(x, lengths)
             return self.head(np.ascontiguousarray(h[-1, 0]))
-        _, features = self.forward(x, lengths)
-        return self.head(features)
+        return self.head(self._bidirectional_features(x, lengths))
 
-    def stream(self, x, lengths, h0=None, c0=None, masks=None, on_window=None):
+    def _bidirectional_features(self, x, lengths):
+        """Many-to-one features of a bidirectional network, without caches.
+
+        Layer after layer, each direction in windows (:meth:`stream`); only
+        a layer's outputs are kept, as the next layer's input.
+        """
+        B, T = x.shape[:2]
+        layer_input = self.embed(x, lengths)
+        for layer in range(self.n_layers):
+            top = layer == self.n_layers - 1
+            outputs, finals = [], []
+            for direction in range(2):
+                run_input = layer_input
+                if direction == 1:
+                    run_input = reverse_padded(layer_input, lengths)
+                hs = None if top else np.zeros((B, T, self.hidden_size), self.dtype)
+
+                def keep(rows, start, n_steps, out, hs=hs):
+                    hs[rows, start : start + out.shape[1]] = out
+
+                h, _ = self.stream(
+                    run_input, lengths, on_window=None if top else keep,
+                    layer=layer, direction=direction,
+                )  # fmt: skip
+                finals.append(h[layer, direction])
+                if not top:
+                    outputs.append(
+                        hs if direction == 0 else reverse_padded(hs, lengths)
+                    )
+            if not top:
+                layer_input = np.concatenate(outputs, 2)
+        return np.ascontiguousarray(np.concatenate(finals, axis=1))
+
+    def stream(
+        self, x, lengths, h0=None, c0=None, masks=None, on_window=None, layer=None,
+        direction=0,
+    ):  # fmt: skip
         """Run a unidirectional network without keeping its caches.
 
         The sequences are read in windows of ``STREAM_STEPS`` steps, every
@@ -408,10 +443,13 @@ class RNNNetwork:
             ``on_window(rows, start, n_steps, top)`` after each window:
             the sequences in it, its first step, their steps in it, and
             the top layer's outputs, shape (len(rows), max(n_steps), H).
+        layer, direction : int, default=None, 0
+            Run only this layer-direction, ``x`` being its input (embedded
+            already): how a bidirectional network streams, layer by layer.
 
         Returns
         -------
-        h, c : ndarray of shape (n_layers, 1, B, H)
+        h, c : ndarray of shape (n_layers, n_directions, B, H)
             Each layer's state after each sequence's last step (``c`` is zero
             unless the cell carries a second state).
         """
@@ -427,19 +465,22 @@ class RNNNetwork:
                 break
             n_steps = np.minimum(lengths[rows] - start, STREAM_STEPS)
             steps = slice(start, start + int(n_steps.max()))
-            layer_input = self.embed(np.ascontiguousarray(x[rows, steps]), n_steps)
+            layer_input = np.ascontiguousarray(x[rows, steps])
+            if layer is None:
+                layer_input = self.embed(layer_input, n_steps)
             picked = np.arange(rows.shape[0])
-            for layer in range(self.n_layers):
-                if layer > 0 and masks is not None:
-                    layer_input = layer_input * masks[layer - 1][rows, steps]
+            d = direction
+            for k in range(self.n_layers) if layer is None else (layer,):
+                if k > 0 and masks is not None:
+                    layer_input = layer_input * masks[k - 1][rows, steps]
                 cache = self._run_direction(
-                    layer, 0, layer_input, n_steps,
-                    np.ascontiguousarray(h[layer, 0, rows]),
-                    np.ascontiguousarray(c[layer, 0, rows]),
+                    k, d, layer_input, n_steps,
+                    np.ascontiguousarray(h[k, d, rows]),
+                    np.ascontiguousarray(c[k, d, rows]),
                 )  # fmt: skip
-                h[layer, 0, rows] = cache["hs"][picked, n_steps - 1]
+                h[k, d, rows] = cache["hs"][picked, n_steps - 1]
                 if carries_c:
-                    c[layer, 0, rows] = cache["cs"][picked, n_steps - 1]
+                    c[k, d, rows] = cache["cs"][picked, n_steps - 1]
                 layer_input = cache["hs"]
             if on_window is not None:
                 on_window(rows, start, n_steps, layer_input)

@@ -762,3 +762,13 @@ def test_network_stream_leaves_sequences_of_zero_steps_at_their_state():
     np.testing.assert_array_equal(h[:, :, 0], h0[:, :, 0])
     np.testing.assert_array_equal(c[:, :, 0], c0[:, :, 0])
     assert not np.allclose(h[:, :, 1], h0[:, :, 1])
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_network_bidirectional_predict_streams_bit_for_bit(cell, short_windows):
+    # Layer after layer, each direction in windows of 3 steps: the features
+    # forward computes from every cache, without the caches.
+    net = make_network(cell, n_layers=2, bidirectional=True)
+    x, lengths, _, _ = make_batch("softmax", [11, 4, 1, 7], T=11)
+    _, features = net.forward(x, lengths)
+    np.testing.assert_array_equal(net.predict(x, lengths), net.head(features))

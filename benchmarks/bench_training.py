@@ -303,18 +303,23 @@ def timed(fn):
     return wall, (time.process_time() - cpu0) / wall, out
 
 
-def bench_config(cell, hidden, opts, torch, data, log):
+def bench_config(cell, hidden, opts, torch, data, log, sides=None):
     """All rounds of one (cell, hidden) configuration.
+
+    ``sides`` (default: skrnn, skrnn-net unless ``opts.skip_net``, torch) lets
+    another script time its own sides (``name``, ``warm_up``, ``train``,
+    ``predict``, ``latency``; one named "skrnn", one "torch") the same way.
 
     Returns {"values": {metric: {side: [per round]}}, "cpu": ..., "loss": ...,
     "warmup_s": {side: seconds}}. Metrics: "train" and "predict" in sequences/s,
     "latency" in ms per single-sequence call.
     """
     X, y, X_inf = data
-    sides = [EstimatorSide(cell, hidden, X, y)]
-    if not opts.skip_net:
-        sides.append(NetworkSide(cell, hidden, X, y))
-    sides.append(TorchSide(cell, hidden, X, y, torch))
+    if sides is None:
+        sides = [EstimatorSide(cell, hidden, X, y)]
+        if not opts.skip_net:
+            sides.append(NetworkSide(cell, hidden, X, y))
+        sides.append(TorchSide(cell, hidden, X, y, torch))
     names = [s.name for s in sides]
     metrics = ("train", "predict", "latency")
     values = {m: {n: [] for n in names} for m in metrics}

@@ -806,6 +806,10 @@ def flat_row(target, call_for_length, lengths, n_series):
     )
 
 
+# Sequences (the generator: lanes) per batch in the truncated-BPTT memory rows.
+BPTT_BATCH = 4
+
+
 def measure_memory(ctx):
     s = ctx.settings
     hidden, window = s["memory_hidden"], s["bptt_steps"]
@@ -844,10 +848,14 @@ def measure_memory(ctx):
     for n, T in s["memory_bptt_shapes"]:
         for Estimator in estimators:
             ctx.log(f"  {Estimator.__name__}.partial_fit, {n} x {T:,} steps")
+            # A fixed batch (lanes for the generator): O(batch x window x H)
+            # is then flat in T. With "auto", the generator's lanes fill up
+            # to 32 as a longer series is cut into more pieces.
             est = Estimator(
                 cell="lstm",
                 hidden_size=hidden,
                 bptt_steps=window,
+                batch_size=BPTT_BATCH,
                 max_iter=1,
                 random_state=0,
             )
@@ -857,7 +865,8 @@ def measure_memory(ctx):
             rows.append(
                 flat_row(
                     f"7. peak memory, {Estimator.__name__}.partial_fit "
-                    f"bptt_steps={window}, {n} series of T={T:,}",
+                    f"bptt_steps={window}, batch_size={BPTT_BATCH}, {n} series of "
+                    f"T={T:,}",
                     lambda T, e=est, y=y, n=n: quiet(e.partial_fit, series(T, n), y),
                     (T // 2, T),
                     n,

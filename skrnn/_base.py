@@ -27,6 +27,7 @@ from skrnn._training import (
     TrainingData,
     TrainingRecord,
     TrainingSettings,
+    arrange_for_lanes,
     check_finite,
     check_truncation,
     run_epochs,
@@ -220,6 +221,10 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         validation_score = None
         if self.early_stopping and not incremental:
             data, validation_score = self._split_validation(data)
+        settings = self._training_settings(network)
+        # After the split (no sequence on both sides of it); rebinding
+        # ``data`` frees the uncut copy during training.
+        data = arrange_for_lanes(data, settings)
         n_epochs = 1 if incremental else self.max_iter
         # scikit-learn's callback API: the fit task has one subtask per epoch.
         callback_ctx = self._init_callback_context(max_subtasks=n_epochs)
@@ -246,7 +251,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 network,
                 self._optimizer,
                 data,
-                self._training_settings(network),
+                settings,
                 self._training_record,
                 self._random_state,
                 n_epochs,

@@ -477,6 +477,9 @@ def run_epochs(
     network : RNNNetwork
     optimizer : BaseOptimizer
     data : TrainingData
+        With a target at every step and ``bptt_steps``, as
+        :func:`arrange_for_lanes` returns it (long sequences cut for the
+        lanes; uncut, they train too, with idle lanes).
     settings : TrainingSettings
     record : TrainingRecord
         Updated in place (``record.start_run`` was called for a fit).
@@ -499,7 +502,6 @@ def run_epochs(
         learning-rate reduction, or a callback), False when it ran all
         ``n_epochs``.
     """
-    data = arrange_for_lanes(data, settings)
     validated = validation_score is not None
     grad = np.zeros_like(network.theta)
     start = time.perf_counter()

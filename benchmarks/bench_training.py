@@ -697,10 +697,15 @@ def main(argv=None):
         os.getloadavg()[0],
         time.perf_counter() - start,
     )
+    emit_report(report, opts.markdown_out, log)
+
+
+def emit_report(report, markdown_out, log):
+    """Print the report; also write it to ``markdown_out`` when given."""
     print(report, end="")
-    if opts.markdown_out is not None:
-        opts.markdown_out.write_text(report)
-        log(f"report written to {opts.markdown_out}")
+    if markdown_out is not None:
+        markdown_out.write_text(report)
+        log(f"report written to {markdown_out}")
 
 
 if __name__ == "__main__":

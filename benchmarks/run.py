@@ -1225,10 +1225,7 @@ def main(argv=None):
         rows += group_rows
         details += group_details
     report = build_report(ctx, rows, details, loads, time.perf_counter() - start)
-    print(report, end="")
-    if opts.markdown_out is not None:
-        opts.markdown_out.write_text(report)
-        log(f"report written to {opts.markdown_out}")
+    bench_training.emit_report(report, opts.markdown_out, log)
 
 
 if __name__ == "__main__":

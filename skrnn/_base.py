@@ -33,15 +33,16 @@ from skrnn._training import (
     run_epochs,
 )
 
-# Samples per forward call at predict time: bounds the activation buffers.
+# Samples per forward call at predict time (the network bounds the steps).
 _PREDICT_BATCH = 1024
 
 
 def predict_batches(values, lengths):
     """Yield ``(start, batch, batch_lengths)``: bounded slices for prediction.
 
-    Each batch is trimmed to its longest sequence, so the activation buffers
-    stay within ``_PREDICT_BATCH`` sequences of that length.
+    Each batch holds at most ``_PREDICT_BATCH`` sequences, trimmed to its
+    longest; the network reads them in windows of steps
+    (:meth:`RNNNetwork.stream`).
     """
     for lo in range(0, values.shape[0], _PREDICT_BATCH):
         batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
@@ -300,8 +301,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _cast_training_data(self, data, dtype):
         """The training data in the compute ``dtype`` (token ids stay int64)."""
-        if self._input_kind == "numeric":
-            data.inputs = data.inputs.astype(dtype, copy=False)
+        data.inputs = self._as_network_input(data.inputs, dtype)
         if self._loss == "squared":
             data.targets = data.targets.astype(dtype)
         return data
@@ -353,16 +353,20 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self,
             X,
             reset=reset,
-            default_tokenizer=Tokenizer(**self._default_tokenizer_params),
+            # Only a first fit with tokenizer=None uses it.
+            default_tokenizer=Tokenizer(**self._default_tokenizer_params)
+            if reset
+            else None,
             empty_documents=self._empty_documents,
             whole_documents=self._whole_documents,
             min_timesteps=self._min_timesteps,
         )
 
-    def _as_network_input(self, values):
-        """Cast numeric input to the compute dtype; token ids stay int64."""
+    def _as_network_input(self, values, dtype=None):
+        """Cast numeric input to the compute dtype (the network's unless
+        ``dtype``); token ids stay int64."""
         if self._input_kind == "numeric":
-            return values.astype(self._network.dtype, copy=False)
+            return values.astype(dtype or self._network.dtype, copy=False)
         return values
 
     def _reconstruction_attributes(self):

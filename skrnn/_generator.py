@@ -395,30 +395,27 @@ class RNNSequenceGenerator(BaseRNN):
         """
         network = self._network
         numeric = self._input_kind == "numeric"
+        mask = self._output_mask()
         total = np.zeros(lengths.shape[0])
 
-        def on_window(rows, start, n_steps, top):
-            width = top.shape[1]
-            valid = np.arange(width)[None, :] < n_steps[:, None]
-            out = self._mask_outputs(network.head(np.ascontiguousarray(top[valid])))
-            steps = start + np.arange(width)
-            row_targets = targets[rows[:, None], steps[None, :]][valid]
+        def on_rows(samples, steps, out):
+            if mask is not None:
+                out[:, mask] = MASKED_LOGIT
+            row_targets = targets[samples, steps]
             if numeric:
                 diff = out.astype(np.float64) - row_targets
                 per_row = -np.sum(diff * diff, axis=1)
             else:
                 log_p = log_probabilities(out)
                 per_row = log_p[np.arange(out.shape[0]), row_targets]
-            sequence = np.repeat(rows, n_steps)
-            total[:] += np.bincount(
-                sequence, weights=per_row.astype(np.float64), minlength=total.shape[0]
-            )
+            # Each row added in order, as one bincount over every row would.
+            np.add.at(total, samples, per_row.astype(np.float64))
 
         inputs = self._as_network_input(inputs)
         for lo, batch, batch_lengths in predict_batches(inputs, lengths):
-            network.stream(
+            network.step_outputs(
                 batch, batch_lengths,
-                on_window=lambda rows, *window: on_window(lo + rows, *window),
+                on_rows=lambda samples, *rows: on_rows(lo + samples, *rows),
             )  # fmt: skip
         return total, lengths
 

@@ -147,21 +147,11 @@ class RNNNetwork:
         return [int(np.prod(shape)) for _, shape in self._layout]
 
     def views(self, flat):
-        """Named views into a flat vector laid out like ``theta``.
-
-        The views of the last vector asked for are kept and returned again
-        for it: the training loop asks for those of its gradient buffer
-        several times per minibatch.
-        """
-        last = self._last_views
-        if last is not None and last[0] is flat:
-            return last[1]
-        out = {
+        """Named views into a flat vector laid out like ``theta``."""
+        return {
             name: flat[start:stop].reshape(shape)
             for name, start, stop, shape in self._spans
         }
-        self._last_views = (flat, out)
-        return out
 
     def offsets(self):
         """Offset in ``theta`` of each named parameter."""
@@ -196,14 +186,13 @@ class RNNNetwork:
             (name, start, stop, shape)
             for (name, shape), start, stop in zip(self._layout, ends, ends[1:])
         ]
-        self._last_views = None
         self.params = self.views(self.theta)
 
     def __getstate__(self):
         # Views come back from a pickle as independent copies: drop them and
         # rebuild them from ``theta`` on load.
         state = self.__dict__.copy()
-        for name in ("params", "_last_views", "_spans"):
+        for name in ("params", "_spans"):
             del state[name]
         return state
 
@@ -401,7 +390,7 @@ class RNNNetwork:
                     run_input = reverse_padded(layer_input, lengths)
                 hs = None if top else np.zeros((B, T, self.hidden_size), self.dtype)
 
-                def keep(rows, start, n_steps, out, hs=hs):
+                def keep(rows, start, _, out, hs=hs):
                     hs[rows, start : start + out.shape[1]] = out
 
                 h, _ = self.stream(
@@ -421,7 +410,7 @@ class RNNNetwork:
         self, x, lengths, h0=None, c0=None, masks=None, on_window=None, layer=None,
         direction=0,
     ):  # fmt: skip
-        """Run a unidirectional network without keeping its caches.
+        """Run the network's layers without keeping their caches.
 
         The sequences are read in windows of ``STREAM_STEPS`` steps, every
         layer of a window before the next window, each layer starting from
@@ -434,7 +423,7 @@ class RNNNetwork:
         x : ndarray of shape (B, T, F), or (B, T) int64 token ids
         lengths : ndarray of shape (B,), int64
             Steps to run per sequence; 0 leaves its initial state.
-        h0, c0 : ndarray of shape (n_layers, 1, B, H), default=None
+        h0, c0 : ndarray of shape (n_layers, n_directions, B, H), default=None
             Initial states (zeros when None); not modified.
         masks : list of ndarray, default=None
             Inverted-dropout masks of shape (B, T, D) for the input of each
@@ -495,6 +484,7 @@ class RNNNetwork:
         masks=None,
         need_input_grad=False,
         every_step=False,
+        grad_views=None,
     ):
         """Backpropagate ``d_features`` through every layer into ``grad``.
 
@@ -505,9 +495,10 @@ class RNNNetwork:
         laid out like ``theta``) and returns the gradients w.r.t. the input
         and the initial states ``(dx, dh0, dc0)``; ``dx`` is (B, T, F), zero
         past each sample's length, with ``need_input_grad``, else None.
+        ``grad_views``, ``views(grad)`` when the caller has them already.
         """
         backward = self.cell_kernels.backward
-        g = self.views(grad)
+        g = self.views(grad) if grad_views is None else grad_views
         p = self.params
         H = self.hidden_size
         B = lengths.shape[0]
@@ -591,15 +582,17 @@ class RNNNetwork:
         loss_value : float
         """
         caches, features = self.forward(x, lengths, h0, c0, masks=masks)
+        g = self.views(grad)
         value, d_features = self._head_loss_and_grad(
-            features, targets, weights, loss, grad
+            features, targets, weights, loss, g
         )
-        self._backward_into(x, caches, lengths, d_features, grad, masks)
+        self._backward_into(x, caches, lengths, d_features, grad, g, masks)
         return value
 
-    def _head_loss_and_grad(self, features, targets, weights, loss, grad, mask=None):
+    def _head_loss_and_grad(self, features, targets, weights, loss, g, mask=None):
         """Loss of the head on rows of ``features``; the head's gradient goes
-        to ``grad``, the gradient w.r.t. ``features`` is returned.
+        to the gradient views ``g``, the gradient w.r.t. ``features`` is
+        returned.
 
         ``mask`` (outputs that can never be a target) pins those logits to
         ``MASKED_LOGIT``, so that they get probability 0.
@@ -612,7 +605,6 @@ class RNNNetwork:
             value = softmax_cross_entropy(out, targets, weights, d_out)
         else:
             value = squared_error(out, targets, weights, d_out)
-        g = self.views(grad)
         d_features = np.empty_like(features)
         dense_backward(
             features, d_out, self.params["head.W"], d_features, g["head.W"], g["head.b"]
@@ -620,56 +612,73 @@ class RNNNetwork:
         return float(value), d_features
 
     def _backward_into(
-        self, x, caches, lengths, d_features, grad, masks, every_step=False
+        self, x, caches, lengths, d_features, grad, g, masks, every_step=False
     ):
-        """Backpropagate through the layers and the embedding into ``grad``."""
+        """Backpropagate through the layers and the embedding into ``grad``
+        (whose views are ``g``)."""
         embedded = self.vocabulary_size is not None
         dx, _, _ = self.backward(
             caches, lengths, d_features, grad, masks, need_input_grad=embedded,
-            every_step=every_step,
+            every_step=every_step, grad_views=g,
         )  # fmt: skip
         if embedded:
-            embedding_backward(x, lengths, dx, self.views(grad)["embedding.W"])
+            embedding_backward(x, lengths, dx, g["embedding.W"])
 
     # ------------------------------------------------------ next-step model
-    def states_after(self, caches, n_steps):
-        """Each layer's state after the first ``n_steps[b]`` steps of sample ``b``.
+    def states_after(self, caches, lengths):
+        """Each layer's state after each sample's last real step.
 
-        Returns ``(h, c)`` of shape (n_layers, 1, B, H), initial states that
-        continue the sequences from there (zero where ``n_steps`` is 0; ``c``
-        is zero except for the LSTM). Unidirectional networks only.
+        Returns ``(h, c)`` of shape (n_layers, 1, B, H), the initial states
+        that continue the sequences (``c`` is zero unless the cell carries a
+        second state). Unidirectional networks only.
         """
-        B = n_steps.shape[0]
+        B = lengths.shape[0]
         rows = np.arange(B)
-        last = np.maximum(n_steps - 1, 0)
-        read = (n_steps > 0)[:, None]
+        last = lengths - 1
         h, c = self.zero_states(B)
         for layer, layer_caches in enumerate(caches):
             cache = layer_caches[0]
-            h[layer, 0] = np.where(read, cache["hs"][rows, last], 0)
+            h[layer, 0] = cache["hs"][rows, last]
             if self.cell_kernels.carries_c:
-                c[layer, 0] = np.where(read, cache["cs"][rows, last], 0)
+                c[layer, 0] = cache["cs"][rows, last]
         return h, c
 
-    def step_outputs(self, x, lengths, h0=None, c0=None):
+    def step_outputs(self, x, lengths, h0=None, c0=None, on_rows=None):
         """Head outputs at every real step, as rows (no caches kept).
 
         Unidirectional networks only.
 
+        Parameters
+        ----------
+        x, lengths, h0, c0 : see :meth:`stream`.
+        on_rows : callable, default=None
+            ``on_rows(samples, steps, out)`` for each window of steps
+            instead of collecting the rows: the sample and step of each row
+            and the head outputs ``out`` (rows, C), sample by sample. Memory
+            then stays that of a window.
+
         Returns
         -------
-        out : ndarray of shape (N, C)
-            ``N = lengths.sum()`` rows, sample by sample, then step by step.
+        out : ndarray of shape (N, C) or None
+            ``N = lengths.sum()`` rows, sample by sample, then step by step
+            (None with ``on_rows``).
         states : tuple of ndarray
             ``(h, c)`` after each sample's last step (see :meth:`stream`).
         """
-        out = np.empty((int(lengths.sum()), self.n_outputs), dtype=self.dtype)
-        first_row = np.cumsum(lengths) - lengths  # of each sample in ``out``
+        out = None
+        if on_rows is None:
+            out = np.empty((int(lengths.sum()), self.n_outputs), dtype=self.dtype)
+            first_row = np.cumsum(lengths) - lengths  # of each sample in ``out``
+
+            def on_rows(samples, steps, rows_out):
+                out[first_row[samples] + steps] = rows_out
 
         def on_window(rows, start, n_steps, top):
-            valid = np.arange(top.shape[1])[None, :] < n_steps[:, None]
-            where = first_row[rows][:, None] + start + np.arange(top.shape[1])
-            out[where[valid]] = self.head(np.ascontiguousarray(top[valid]))
+            width = top.shape[1]
+            valid = np.arange(width)[None, :] < n_steps[:, None]
+            samples = np.broadcast_to(rows[:, None], valid.shape)[valid]
+            steps = np.broadcast_to(start + np.arange(width), valid.shape)[valid]
+            on_rows(samples, steps, self.head(np.ascontiguousarray(top[valid])))
 
         states = self.stream(x, lengths, h0, c0, on_window=on_window)
         return out, states
@@ -714,12 +723,13 @@ class RNNNetwork:
         row_targets = np.ascontiguousarray(targets[valid])
         n_rows = rows.shape[0]
         weights = np.full(n_rows, 1.0 / n_rows, dtype=self.dtype)
+        g = self.views(grad)
         value, d_rows = self._head_loss_and_grad(
-            rows, row_targets, weights, loss, grad, output_mask
+            rows, row_targets, weights, loss, g, output_mask
         )
         d_features = np.zeros_like(features)
         d_features[valid] = d_rows
-        self._backward_into(x, caches, lengths, d_features, grad, masks, True)
+        self._backward_into(x, caches, lengths, d_features, grad, g, masks, True)
         return value, self.states_after(caches, lengths)
 
     def _warm_up(self, x, lengths):

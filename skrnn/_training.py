@@ -91,7 +91,8 @@ class TrainingSettings:
     clip_norm : float or None, default=None
         Largest global norm of a minibatch gradient.
     alpha : float, default=0.0
-        L2 penalty ``alpha / 2 * ||W||^2 / sum(w_i)``, as in MLP.
+        L2 penalty ``alpha / 2 * ||W||^2 / batch.weight``, as in MLP (the
+        sum of the sample weights, or the number of predicted steps).
     bptt_steps : int or None, default=None
         Truncation window (None: full BPTT); see the module docstring.
     tol : float, default=1e-4
@@ -165,7 +166,8 @@ class TrainingData:
         Many-to-one: ``(n,)`` int64 class ids or ``(n, C)`` values. At every
         step: ``(n, T)`` int64 or ``(n, T, C)``, the target of each step.
     sample_weight : ndarray of shape (n,) or None, default=None
-        Weight of each sequence (None: 1 per predicted step).
+        Weight of each sequence; required for many-to-one data. None with a
+        target at every step: each predicted step weighs 1.
     every_step : bool, default=False
         Whether there is a target at every step.
     lanes, continues : ndarray of shape (n,) or None, default=None
@@ -196,7 +198,7 @@ class TrainingData:
             return float(self.lengths.sum())
         return float(self.sample_weight.sum())
 
-    def take(self, index, **batch_fields):
+    def take(self, index):
         """The sequences ``index``, trimmed to their longest."""
         lengths = self.lengths[index]
         T = int(lengths.max())
@@ -207,7 +209,6 @@ class TrainingData:
             np.ascontiguousarray(targets),
             None if self.sample_weight is None else self.sample_weight[index],
             every_step=self.every_step,
-            **batch_fields,
         )
 
     def _runs(self, sequences, starts, lengths, **batch_fields):
@@ -408,7 +409,9 @@ def dropout_masks(network, batch, rate, random_state):
     ]
 
 
-def batch_loss_and_grad(network, batch, grad, settings, masks=None, carried=None):
+def batch_loss_and_grad(
+    network, batch, grad, settings, masks=None, carried=None, weight=None
+):
     """Regularised loss of one batch; its gradient is written to ``grad``.
 
     Many-to-one, the data term is ``sum(w_i l_i) / sum(w_i)``; at every step,
@@ -417,6 +420,8 @@ def batch_loss_and_grad(network, batch, grad, settings, masks=None, carried=None
     steps play the part of samples). Truncated to ``settings.bptt_steps``
     (see the module docstring).
 
+    ``weight`` is ``batch.weight`` when the caller has it already.
+
     Returns
     -------
     loss : float
@@ -424,6 +429,8 @@ def batch_loss_and_grad(network, batch, grad, settings, masks=None, carried=None
         The lanes' states after this batch (truncated BPTT in lanes), to
         pass with the next batch.
     """
+    if weight is None:
+        weight = batch.weight
     if batch.every_step:
         h0, c0 = initial_states(network, batch, carried)
         value, (h, c) = network.sequence_loss_and_grad(
@@ -432,9 +439,7 @@ def batch_loss_and_grad(network, batch, grad, settings, masks=None, carried=None
         )  # fmt: skip
         carried = None if batch.lanes is None else (batch.lanes, h, c)
     else:
-        weights = (batch.sample_weight / batch.sample_weight.sum()).astype(
-            network.dtype
-        )
+        weights = (batch.sample_weight / weight).astype(network.dtype)
         k = settings.bptt_steps
         if k is not None and k < batch.inputs.shape[1]:
             value = terminal_window_loss_and_grad(
@@ -445,7 +450,7 @@ def batch_loss_and_grad(network, batch, grad, settings, masks=None, carried=None
                 batch.inputs, batch.lengths, batch.targets, weights, settings.loss,
                 grad, masks,
             )  # fmt: skip
-    scale = settings.alpha / batch.weight
+    scale = settings.alpha / weight
     penalty = add_l2_penalty(network.theta, settings.weight_mask, scale, grad)
     return value + penalty, carried
 
@@ -517,7 +522,7 @@ def run_epochs(
                 continue  # nothing to learn from; keeps sum(w l) / sum(w) defined
             masks = dropout_masks(network, batch, settings.dropout, random_state)
             value, carried = batch_loss_and_grad(
-                network, batch, grad, settings, masks, carried
+                network, batch, grad, settings, masks, carried, weight
             )
             if settings.clip_norm is not None:
                 clip_global_norm(grad, settings.clip_norm)

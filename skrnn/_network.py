@@ -319,22 +319,17 @@ class RNNNetwork:
             if layer > 0 and masks is not None:
                 layer_input = layer_input * masks[layer - 1]
             layer_caches = []
-            outputs = []
-            for direction in range(self.n_directions):
-                run_input = layer_input
-                if direction == 1:
-                    run_input = reverse_padded(layer_input, lengths)
+
+            def run(direction, run_input, layer=layer, layer_caches=layer_caches):
                 cache = self._run_direction(
                     layer, direction, run_input, lengths, h0[layer, direction],
                     c0[layer, direction],
                 )  # fmt: skip
                 layer_caches.append(cache)
-                hs = cache["hs"]
-                outputs.append(hs if direction == 0 else reverse_padded(hs, lengths))
+                return cache["hs"]
+
+            layer_input = self._each_direction(layer_input, lengths, run)
             caches.append(layer_caches)
-            layer_input = (
-                outputs[0] if len(outputs) == 1 else np.concatenate(outputs, 2)
-            )
         if every_step:
             features = layer_input
         else:
@@ -383,14 +378,12 @@ class RNNNetwork:
         layer_input = self.embed(x, lengths)
         for layer in range(self.n_layers):
             top = layer == self.n_layers - 1
-            outputs, finals = [], []
-            for direction in range(2):
-                run_input = layer_input
-                if direction == 1:
-                    run_input = reverse_padded(layer_input, lengths)
+            finals = []  # each direction's state after the last step
+
+            def run(direction, run_input, layer=layer, top=top, finals=finals):
                 hs = None if top else np.zeros((B, T, self.hidden_size), self.dtype)
 
-                def keep(rows, start, _, out, hs=hs):
+                def keep(rows, start, _, out):
                     hs[rows, start : start + out.shape[1]] = out
 
                 h, _ = self.stream(
@@ -398,13 +391,29 @@ class RNNNetwork:
                     layer=layer, direction=direction,
                 )  # fmt: skip
                 finals.append(h[layer, direction])
-                if not top:
-                    outputs.append(
-                        hs if direction == 0 else reverse_padded(hs, lengths)
-                    )
-            if not top:
-                layer_input = np.concatenate(outputs, 2)
+                return hs  # the top layer's outputs are not needed
+
+            layer_input = self._each_direction(layer_input, lengths, run)
         return np.ascontiguousarray(np.concatenate(finals, axis=1))
+
+    def _each_direction(self, layer_input, lengths, run):
+        """Run every direction of a layer; return its output (B, T, D) or None.
+
+        ``run(direction, run_input)`` runs one direction on its input in its
+        own time order (reversed per sample for the reverse direction) and
+        returns its outputs in that order, or None when they are not needed.
+        """
+        outputs = []
+        for direction in range(self.n_directions):
+            run_input = layer_input
+            if direction == 1:
+                run_input = reverse_padded(layer_input, lengths)
+            hs = run(direction, run_input)
+            if hs is not None:
+                outputs.append(hs if direction == 0 else reverse_padded(hs, lengths))
+        if not outputs:
+            return None
+        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, 2)
 
     def stream(
         self, x, lengths, h0=None, c0=None, masks=None, on_window=None, layer=None,

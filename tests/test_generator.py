@@ -15,7 +15,6 @@ purpose warn, hence the ``ConvergenceWarning`` filter.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
-from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -26,14 +25,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skrnn import RNNSequenceGenerator, Tokenizer
 from skrnn._kernels._generate import pick_token
-from skrnn._network import RNNNetwork
 from skrnn._sequences import BEGIN_ID, END_ID, OOV_ID, PAD_ID
-from skrnn._training import (
-    TrainingData,
-    TrainingSettings,
-    arrange_for_lanes,
-    batch_loss_and_grad,
-)
+from skrnn._training import arrange_for_lanes
 from skrnn.datasets import load_sentiment, load_shakespeare, make_sine_waves
 from tests.reference import cell_forward
 
@@ -483,136 +476,6 @@ def test_generator_truncated_bptt_on_short_documents():
     # The training documents score as well as the training loss says.
     assert gen.loss_curve_[-1] < 0.05
     assert gen.perplexity(["hello"]) < 1.1
-
-
-def sequence_data(lengths):
-    """TrainingData whose every real step is tagged ``1000 * sequence + step``.
-
-    Padding is -1, so a step read past a sequence's end shows up.
-    """
-    lengths = np.asarray(lengths, dtype=np.int64)
-    T = int(lengths.max())
-    tags = 1000 * np.arange(len(lengths))[:, None] + np.arange(T)
-    tags = np.where(np.arange(T) < lengths[:, None], tags, -1)
-    return TrainingData(tags, lengths, tags + 1, every_step=True)
-
-
-def test_sequence_data_cut_covers_each_sequence_once_in_order():
-    lengths = [7, 3, 12, 1, 5]
-    data = sequence_data(lengths)
-    assert data.cut(12) is data  # nothing to cut
-    pieces = data.cut(4)
-    assert pieces.every_step
-    assert_array_equal(pieces.lengths, [4, 3, 3, 4, 4, 4, 1, 4, 1])
-    read = [pieces.inputs[i, :n] for i, n in enumerate(pieces.lengths)]
-    targets = [pieces.targets[i, :n] for i, n in enumerate(pieces.lengths)]
-    expected = [data.inputs[i, :n] for i, n in enumerate(lengths)]
-    assert_array_equal(np.concatenate(read), np.concatenate(expected))
-    assert_array_equal(np.concatenate(targets), np.concatenate(expected) + 1)
-    # No piece spans two sequences.
-    assert all(len(set(piece // 1000)) == 1 for piece in read)
-
-
-@pytest.mark.parametrize("n_held_out", [1, 4, 5, 6, 17, 27])
-def test_sequence_data_split_tail_cuts_by_position(n_held_out):
-    # 28 steps in all; 5 + 12 + 1 = 18 before the last sequence of 5 steps.
-    lengths = [7, 3, 12, 1, 5]
-    data = sequence_data(lengths)
-    head, tail = data.split_tail(n_held_out)
-    steps = [data.inputs[i, :n] for i, n in enumerate(lengths)]
-    order = np.concatenate(steps)
-    for part, expected in ((head, order[:-n_held_out]), (tail, order[-n_held_out:])):
-        assert part.every_step
-        assert np.all(part.lengths >= 1)
-        read = [part.inputs[i, :n] for i, n in enumerate(part.lengths)]
-        assert_array_equal(np.concatenate(read), expected)
-        targets = [part.targets[i, :n] for i, n in enumerate(part.lengths)]
-        assert_array_equal(np.concatenate(targets), expected + 1)
-        # Each row is a run of one sequence.
-        assert all(len(set(row // 1000)) == 1 for row in read)
-    # The tail's sequences: the end of the one cut, then whole ones.
-    assert tail.lengths.sum() == n_held_out
-    assert_array_equal(tail.inputs[1:, 0] % 1000, 0)
-
-
-@pytest.mark.parametrize("shuffle", [False, True])
-@pytest.mark.parametrize("n_lanes, k", [(2, 3), (3, 5), (8, 2)])
-def test_sequence_data_lanes_visit_every_step_once(shuffle, n_lanes, k):
-    lengths = np.array([7, 3, 12, 1, 5, 9])
-    data = sequence_data(lengths)
-    rng = np.random.RandomState(0)
-    visited = []
-    lane_windows = {}  # lane -> list of (sequence, first step, steps)
-    settings = lane_settings(n_lanes, k, shuffle)
-    for batch in data.batches(rng, settings):
-        assert batch.lengths.max() <= k and batch.lengths.min() >= 1
-        assert len(set(batch.lanes.tolist())) == len(batch.lanes)
-        assert batch.weight == batch.lengths.sum()
-        for j, (n, lane, continues) in enumerate(
-            zip(batch.lengths, batch.lanes, batch.continues)
-        ):
-            steps = batch.inputs[j, :n]
-            assert np.all(steps >= 0)  # never padding
-            assert_array_equal(batch.targets[j, :n], steps + 1)
-            sequence, first = divmod(int(steps[0]), 1000)
-            assert_array_equal(steps, 1000 * sequence + first + np.arange(n))
-            # A window continues exactly when it does not start its sequence.
-            assert continues == (first > 0)
-            lane_windows.setdefault(int(lane), []).append((sequence, first, int(n)))
-            visited.extend(steps.tolist())
-    # Every (sequence, step) exactly once.
-    expected = [1000 * i + t for i, n in enumerate(lengths) for t in range(n)]
-    assert sorted(visited) == expected
-    # Within a lane, a sequence is read window after window, in order, and
-    # the next sequence starts only after the previous one is finished.
-    for windows in lane_windows.values():
-        for (seq, first, n), (next_seq, next_first, _) in pairwise(windows):
-            if first + n < lengths[seq]:
-                assert (next_seq, next_first) == (seq, first + n)
-            else:
-                assert next_first == 0 and next_seq != seq
-
-
-def lane_settings(n_lanes, k, shuffle=True, network=None):
-    """Settings of truncated BPTT in ``n_lanes`` lanes, without L2."""
-    mask = None if network is None else network.weight_mask().astype(network.dtype)
-    return TrainingSettings(
-        loss="softmax", weight_mask=mask, batch_size=n_lanes, shuffle=shuffle,
-        bptt_steps=k,
-    )  # fmt: skip
-
-
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_sequence_data_lanes_carry_the_state_across_windows(cell):
-    # Windows of the same sequence read with the carried state compute the
-    # same losses as the whole sequences in one pass.
-    V = 9
-    net = RNNNetwork(cell, 3, 4, 2, False, V, np.float64, vocabulary_size=V)
-    net.initialize(np.random.RandomState(0))
-    rng = np.random.RandomState(1)
-    lengths = np.array([7, 3, 12, 1, 5, 9])
-    inputs = rng.randint(4, V, size=(len(lengths), lengths.max()))
-    targets = rng.randint(3, V, size=inputs.shape)
-    grad = np.zeros_like(net.theta)
-    whole, _ = net.sequence_loss_and_grad(inputs, lengths, targets, "softmax", grad)
-
-    data = TrainingData(inputs, lengths, targets, every_step=True)
-    settings = lane_settings(2, 3, network=net)
-    total = fresh = 0.0
-    n_windows = 0
-    carried = None
-    for batch in data.batches(rng, settings):
-        value, carried = batch_loss_and_grad(net, batch, grad, settings, None, carried)
-        total += value * batch.weight
-        alone, _ = net.sequence_loss_and_grad(
-            batch.inputs, batch.lengths, batch.targets, "softmax", grad
-        )
-        fresh += alone * batch.weight
-        n_windows += len(batch)
-    assert n_windows > len(lengths)
-    assert_allclose(total / lengths.sum(), whole, rtol=1e-12)
-    # Starting every window from zero would not: the test can tell.
-    assert not np.isclose(fresh / lengths.sum(), whole, rtol=1e-6)
 
 
 # ------------------------------------------------------------ token ids

@@ -1,4 +1,4 @@
-"""Tests of RNNNetwork: parameter layout, initialisation, gradients, truncation.
+"""Tests of RNNNetwork: parameter layout, initialisation, gradients, streaming.
 
 ``RNNNetwork`` knows nothing about scikit-learn, so every test here works on
 padded arrays and lengths. Gradients are compared with central finite
@@ -19,61 +19,26 @@ import pytest
 
 from skrnn import _network
 from skrnn._network import RNNNetwork
-from skrnn._training import TrainingData, TrainingSettings, batch_loss_and_grad
 from tests.gradcheck import numerical_gradient, relative_error
+from tests.networks import (
+    CELLS,
+    LOSSES,
+    N_OUTPUTS,
+    make_batch,
+    make_masks,
+    make_network,
+    make_token_batch,
+    make_token_network,
+    reference_loss,
+)
 from tests.reference import (
     N_GATES,
     cell_forward,
     dense_forward,
-    softmax_cross_entropy,
-    squared_error,
 )
 
 # Any numpy floating-point error fails a test (see tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("floating_point_errors_raise")
-
-CELLS = ("rnn", "lstm", "gru")
-LOSSES = ("softmax", "squared")
-N_OUTPUTS = 3
-
-
-# --------------------------------------------------------------------- helpers
-def make_network(cell, n_layers=2, bidirectional=True, F=2, H=3, seed=0, dtype=None):
-    """An initialised float64 network with ``N_OUTPUTS`` outputs."""
-    net = RNNNetwork(
-        cell, F, H, n_layers, bidirectional, N_OUTPUTS, dtype or np.float64
-    )
-    net.initialize(np.random.RandomState(seed))
-    return net
-
-
-def make_batch(loss, lengths, T, F=2, seed=1):
-    """Inputs (padding filled with noise), lengths, targets and unit-sum weights."""
-    rng = np.random.RandomState(seed)
-    lengths = np.asarray(lengths, dtype=np.int64)
-    B = lengths.shape[0]
-    x = rng.normal(size=(B, T, F))
-    if loss == "softmax":
-        targets = rng.randint(0, N_OUTPUTS, size=B).astype(np.int64)
-    else:
-        targets = rng.normal(size=(B, N_OUTPUTS))
-    weights = rng.uniform(0.5, 1.5, size=B)
-    return x, lengths, targets, weights / weights.sum()
-
-
-def make_masks(net, B, T, rate=0.5, seed=2):
-    """Inverted-dropout masks in :meth:`RNNNetwork.forward`'s layout."""
-    rng = np.random.RandomState(seed)
-    D = net.hidden_size * net.n_directions
-    shapes = [(B, T, D)] * (net.n_layers - 1) + [(B, D)]
-    return [(rng.random_sample(s) >= rate) / (1 - rate) for s in shapes]
-
-
-def reference_loss(loss, out, targets, weights):
-    """The head loss of the plain-numpy reference."""
-    if loss == "softmax":
-        return softmax_cross_entropy(out, targets, weights)[0]
-    return squared_error(out, targets, weights)[0]
 
 
 def expected_n_params(cell, F, H, n_layers, bidirectional, C):
@@ -442,119 +407,7 @@ def test_network_forward_sample_alone_equals_in_batch(cell):
         np.testing.assert_array_equal(net.predict(alone, one)[0], out[i])
 
 
-# --------------------------------------------------------- truncated BPTT
-def truncated_loss_and_grad(net, x, lengths, targets, weights, loss, grad, k,
-                            masks=None):  # fmt: skip
-    """The training layer's loss of one batch under TBPTT(k), without L2.
-
-    skrnn._training decides: full BPTT when the window covers the batch
-    (``k >= T`` or None), else the last ``k`` steps from a carried state.
-    """
-    settings = TrainingSettings(
-        loss=loss, weight_mask=net.weight_mask().astype(net.dtype), bptt_steps=k
-    )
-    batch = TrainingData(x, lengths, targets, weights)
-    return batch_loss_and_grad(net, batch, grad, settings, masks)[0]
-
-
-@pytest.mark.parametrize("cell", CELLS)
-@pytest.mark.parametrize("with_masks", [False, True])
-@pytest.mark.parametrize("bptt_steps", [4, 9])
-def test_network_truncated_equals_full_when_window_covers_sequence(
-    cell, with_masks, bptt_steps
-):
-    net = make_network(cell, n_layers=2, bidirectional=False)
-    x, lengths, targets, weights = make_batch("softmax", [4, 2, 3], T=4)
-    masks = make_masks(net, 3, 4) if with_masks else None
-    full = np.empty_like(net.theta)
-    truncated = np.empty_like(net.theta)
-    value = truncated_loss_and_grad(
-        net, x, lengths, targets, weights, "softmax", full, None, masks
-    )
-    value_truncated = truncated_loss_and_grad(
-        net, x, lengths, targets, weights, "softmax", truncated, bptt_steps, masks
-    )
-    assert value_truncated == value
-    np.testing.assert_array_equal(truncated, full)
-
-
-@pytest.mark.parametrize("cell", CELLS)
-def test_network_truncated_differs_when_window_is_shorter(cell):
-    net = make_network(cell, n_layers=2, bidirectional=False)
-    x, lengths, targets, weights = make_batch("squared", [6, 5, 2], T=6)
-    full = np.empty_like(net.theta)
-    truncated = np.empty_like(net.theta)
-    value = net.loss_and_grad(x, lengths, targets, weights, "squared", full)
-    value_truncated = truncated_loss_and_grad(
-        net, x, lengths, targets, weights, "squared", truncated, 2
-    )
-    # The forward pass stays exact; only the gradient is truncated.
-    np.testing.assert_allclose(value_truncated, value, rtol=1e-13)
-    assert np.abs(truncated - full).max() > 1e-3 * np.abs(full).max()
-    # The head sees the same features, so its gradient is untouched.
-    n_head = net.params["head.W"].size + net.params["head.b"].size
-    np.testing.assert_allclose(truncated[-n_head:], full[-n_head:], rtol=1e-12)
-
-
-@pytest.mark.parametrize("loss", LOSSES)
-def test_network_truncated_grad_matches_explicit_truncated_objective(loss):
-    cell, k, T = "lstm", 3, 6
-    net = make_network(cell, n_layers=2, bidirectional=False)
-    # Starts of the windows: 3, 1 and 0 (the last sample is shorter than k).
-    x, lengths, targets, weights = make_batch(loss, [6, 4, 2], T=T)
-    B, H = 3, net.hidden_size
-
-    # The state entering each window, from a full forward pass, held constant.
-    caches, _ = net.forward(x, lengths)
-    h0 = np.zeros((2, 1, B, H))
-    c0 = np.zeros((2, 1, B, H))
-    window_lengths = np.minimum(lengths, k)
-    x_window = np.zeros((B, k, x.shape[2]))
-    for i in range(B):
-        start = lengths[i] - window_lengths[i]
-        x_window[i, : window_lengths[i]] = x[i, start : lengths[i]]
-        if start > 0:
-            for layer in range(2):
-                h0[layer, 0, i] = caches[layer][0]["hs"][i, start - 1]
-                c0[layer, 0, i] = caches[layer][0]["cs"][i, start - 1]
-    assert np.abs(h0).max() > 0 and np.abs(c0).max() > 0
-
-    def truncated_objective():
-        _, features = net.forward(x_window, window_lengths, h0, c0)
-        return reference_loss(loss, net.head(features), targets, weights)
-
-    grad = np.full_like(net.theta, np.nan)
-    value = truncated_loss_and_grad(net, x, lengths, targets, weights, loss, grad, k)
-    (numeric,) = numerical_gradient(truncated_objective, [net.theta])
-    assert relative_error(grad, numeric) <= 1e-6
-    np.testing.assert_allclose(value, truncated_objective(), rtol=1e-12)
-    # And that objective is not the full one: its gradient differs.
-    full = np.empty_like(net.theta)
-    net.loss_and_grad(x, lengths, targets, weights, loss, full)
-    assert relative_error(full, numeric) > 1e-3
-
-
 # ---------------------------------------------------------------- embedding
-def make_token_network(cell, n_layers=2, bidirectional=True, V=7, E=2, H=3, seed=0):
-    """An initialised float64 network reading token ids through an embedding."""
-    net = RNNNetwork(
-        cell, E, H, n_layers, bidirectional, N_OUTPUTS, np.float64, vocabulary_size=V
-    )
-    net.initialize(np.random.RandomState(seed))
-    return net
-
-
-def make_token_batch(lengths, T, V=7, seed=1):
-    """Ids with repeats; padded steps hold out-of-range ids (never to be read)."""
-    rng = np.random.RandomState(seed)
-    lengths = np.asarray(lengths, dtype=np.int64)
-    ids = rng.randint(1, V, size=(lengths.shape[0], T)).astype(np.int64)
-    ids[np.arange(T)[None, :] >= lengths[:, None]] = 10**6
-    targets = rng.randint(0, N_OUTPUTS, size=lengths.shape[0]).astype(np.int64)
-    weights = rng.uniform(0.5, 1.5, size=lengths.shape[0])
-    return ids, lengths, targets, weights / weights.sum()
-
-
 def test_network_embedding_layout_and_init():
     net = make_token_network("lstm", V=7, E=2)
     table = net.params["embedding.W"]
@@ -606,23 +459,6 @@ def test_network_embedding_equals_numeric_input_of_looked_up_vectors():
         x[i, :L] = table[ids[i, :L]]
     expected = numeric.predict(x, lengths)
     np.testing.assert_array_equal(net.predict(ids, lengths), expected)
-
-
-def test_network_embedding_truncated_grad_matches_explicit_window():
-    net = make_token_network("lstm", n_layers=1, bidirectional=False)
-    ids, lengths, targets, weights = make_token_batch([6, 4, 2], T=6)
-    grad = np.empty_like(net.theta)
-    truncated_loss_and_grad(net, ids, lengths, targets, weights, "softmax", grad, 6)
-    full = np.empty_like(net.theta)
-    net.loss_and_grad(ids, lengths, targets, weights, "softmax", full)
-    np.testing.assert_array_equal(grad, full)
-    # A short window leaves the embedding rows of earlier steps without gradient.
-    truncated_loss_and_grad(net, ids, lengths, targets, weights, "softmax", grad, 1)
-    last_ids = ids[np.arange(3), lengths - 1]
-    d_table = net.views(grad)["embedding.W"]
-    others = np.setdiff1d(np.arange(7), last_ids)
-    assert np.all(d_table[others] == 0)
-    assert np.abs(d_table[last_ids]).min() > 0
 
 
 def test_network_embedding_pickle_and_astype():

@@ -1,9 +1,12 @@
-"""Tests of the training loop (``_training.run_epochs``) through the estimators.
+"""Tests of the training layer (``skrnn._training``), alone and in estimators.
 
-Stopping rules, early stopping with best-weights restore, warm starts and
-``partial_fit``, sample weights (the maths scikit-learn's weight checks rely
-on), determinism (same ``random_state``, any ``NUMBA_NUM_THREADS``), verbose
-output, the non-finite-weights error, clipping, truncated BPTT and the public
+Truncated BPTT on arrays (the terminal window against an explicit objective,
+``TrainingData``'s cut, tail split and stateful lanes), the loop driven with
+arrays alone; then, through the estimators: stopping rules, early stopping
+with best-weights restore, warm starts and ``partial_fit``, sample weights
+(the maths scikit-learn's weight checks rely on), determinism (same
+``random_state``, any ``NUMBA_NUM_THREADS``), verbose output, the
+non-finite-weights error, clipping, truncated BPTT and the public
 ``check_gradients``. Networks and data are tiny (hidden 2-4, T <= 8, a few
 epochs) so that every test runs in well under a second on a warm numba cache,
 except the two-subprocess thread-count test.
@@ -20,9 +23,11 @@ import textwrap
 import types
 import warnings
 from dataclasses import replace
+from itertools import pairwise
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import RNNClassifier, RNNRegressor, RNNSequenceGenerator, _kernels
@@ -35,10 +40,21 @@ from skrnn._training import (
     TrainingData,
     TrainingRecord,
     TrainingSettings,
+    batch_loss_and_grad,
     run_epochs,
     update_no_improvement,
 )
 from skrnn.utils import check_gradients
+from tests.gradcheck import numerical_gradient, relative_error
+from tests.networks import (
+    LOSSES,
+    make_batch,
+    make_masks,
+    make_network,
+    make_token_batch,
+    make_token_network,
+    reference_loss,
+)
 
 # Any numpy floating-point error fails a test (see tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("floating_point_errors_raise")
@@ -650,6 +666,246 @@ def test_training_bptt_steps_covering_sequences_equals_full_bptt(cell, bptt_step
     # A window shorter than the sequences changes the training.
     short = RNNClassifier(bptt_steps=2, **params).fit(X, y)
     assert not np.array_equal(theta(short), theta(full))
+
+
+# ------------------------------------- truncated BPTT, loss at the last step
+def terminal_loss_and_grad(net, x, lengths, targets, weights, loss, grad, k,
+                            masks=None):  # fmt: skip
+    """The training layer's loss of one batch under TBPTT(k), without L2.
+
+    skrnn._training decides: full BPTT when the window covers the batch
+    (``k >= T`` or None), else the last ``k`` steps from a carried state.
+    """
+    settings = TrainingSettings(
+        loss=loss, weight_mask=net.weight_mask().astype(net.dtype), bptt_steps=k
+    )
+    batch = TrainingData(x, lengths, targets, weights)
+    return batch_loss_and_grad(net, batch, grad, settings, masks)[0]
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("with_masks", [False, True])
+@pytest.mark.parametrize("bptt_steps", [4, 9])
+def test_training_truncated_equals_full_when_window_covers_sequence(
+    cell, with_masks, bptt_steps
+):
+    net = make_network(cell, n_layers=2, bidirectional=False)
+    x, lengths, targets, weights = make_batch("softmax", [4, 2, 3], T=4)
+    masks = make_masks(net, 3, 4) if with_masks else None
+    full = np.empty_like(net.theta)
+    truncated = np.empty_like(net.theta)
+    value = terminal_loss_and_grad(
+        net, x, lengths, targets, weights, "softmax", full, None, masks
+    )
+    value_truncated = terminal_loss_and_grad(
+        net, x, lengths, targets, weights, "softmax", truncated, bptt_steps, masks
+    )
+    assert value_truncated == value
+    np.testing.assert_array_equal(truncated, full)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_training_truncated_differs_when_window_is_shorter(cell):
+    net = make_network(cell, n_layers=2, bidirectional=False)
+    x, lengths, targets, weights = make_batch("squared", [6, 5, 2], T=6)
+    full = np.empty_like(net.theta)
+    truncated = np.empty_like(net.theta)
+    value = net.loss_and_grad(x, lengths, targets, weights, "squared", full)
+    value_truncated = terminal_loss_and_grad(
+        net, x, lengths, targets, weights, "squared", truncated, 2
+    )
+    # The forward pass stays exact; only the gradient is truncated.
+    np.testing.assert_allclose(value_truncated, value, rtol=1e-13)
+    assert np.abs(truncated - full).max() > 1e-3 * np.abs(full).max()
+    # The head sees the same features, so its gradient is untouched.
+    n_head = net.params["head.W"].size + net.params["head.b"].size
+    np.testing.assert_allclose(truncated[-n_head:], full[-n_head:], rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_training_truncated_grad_matches_explicit_truncated_objective(loss):
+    cell, k, T = "lstm", 3, 6
+    net = make_network(cell, n_layers=2, bidirectional=False)
+    # Starts of the windows: 3, 1 and 0 (the last sample is shorter than k).
+    x, lengths, targets, weights = make_batch(loss, [6, 4, 2], T=T)
+    B, H = 3, net.hidden_size
+
+    # The state entering each window, from a full forward pass, held constant.
+    caches, _ = net.forward(x, lengths)
+    h0 = np.zeros((2, 1, B, H))
+    c0 = np.zeros((2, 1, B, H))
+    window_lengths = np.minimum(lengths, k)
+    x_window = np.zeros((B, k, x.shape[2]))
+    for i in range(B):
+        start = lengths[i] - window_lengths[i]
+        x_window[i, : window_lengths[i]] = x[i, start : lengths[i]]
+        if start > 0:
+            for layer in range(2):
+                h0[layer, 0, i] = caches[layer][0]["hs"][i, start - 1]
+                c0[layer, 0, i] = caches[layer][0]["cs"][i, start - 1]
+    assert np.abs(h0).max() > 0 and np.abs(c0).max() > 0
+
+    def truncated_objective():
+        _, features = net.forward(x_window, window_lengths, h0, c0)
+        return reference_loss(loss, net.head(features), targets, weights)
+
+    grad = np.full_like(net.theta, np.nan)
+    value = terminal_loss_and_grad(net, x, lengths, targets, weights, loss, grad, k)
+    (numeric,) = numerical_gradient(truncated_objective, [net.theta])
+    assert relative_error(grad, numeric) <= 1e-6
+    np.testing.assert_allclose(value, truncated_objective(), rtol=1e-12)
+    # And that objective is not the full one: its gradient differs.
+    full = np.empty_like(net.theta)
+    net.loss_and_grad(x, lengths, targets, weights, loss, full)
+    assert relative_error(full, numeric) > 1e-3
+
+
+def test_training_truncated_embedding_grad_matches_explicit_window():
+    net = make_token_network("lstm", n_layers=1, bidirectional=False)
+    ids, lengths, targets, weights = make_token_batch([6, 4, 2], T=6)
+    grad = np.empty_like(net.theta)
+    terminal_loss_and_grad(net, ids, lengths, targets, weights, "softmax", grad, 6)
+    full = np.empty_like(net.theta)
+    net.loss_and_grad(ids, lengths, targets, weights, "softmax", full)
+    np.testing.assert_array_equal(grad, full)
+    # A short window leaves the embedding rows of earlier steps without gradient.
+    terminal_loss_and_grad(net, ids, lengths, targets, weights, "softmax", grad, 1)
+    last_ids = ids[np.arange(3), lengths - 1]
+    d_table = net.views(grad)["embedding.W"]
+    others = np.setdiff1d(np.arange(7), last_ids)
+    assert np.all(d_table[others] == 0)
+    assert np.abs(d_table[last_ids]).min() > 0
+
+
+# --------------------------------- truncated BPTT in lanes, loss at every step
+def sequence_data(lengths):
+    """TrainingData whose every real step is tagged ``1000 * sequence + step``.
+
+    Padding is -1, so a step read past a sequence's end shows up.
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    T = int(lengths.max())
+    tags = 1000 * np.arange(len(lengths))[:, None] + np.arange(T)
+    tags = np.where(np.arange(T) < lengths[:, None], tags, -1)
+    return TrainingData(tags, lengths, tags + 1, every_step=True)
+
+
+def test_training_data_cut_covers_each_sequence_once_in_order():
+    lengths = [7, 3, 12, 1, 5]
+    data = sequence_data(lengths)
+    assert data.cut(12) is data  # nothing to cut
+    pieces = data.cut(4)
+    assert pieces.every_step
+    assert_array_equal(pieces.lengths, [4, 3, 3, 4, 4, 4, 1, 4, 1])
+    read = [pieces.inputs[i, :n] for i, n in enumerate(pieces.lengths)]
+    targets = [pieces.targets[i, :n] for i, n in enumerate(pieces.lengths)]
+    expected = [data.inputs[i, :n] for i, n in enumerate(lengths)]
+    assert_array_equal(np.concatenate(read), np.concatenate(expected))
+    assert_array_equal(np.concatenate(targets), np.concatenate(expected) + 1)
+    # No piece spans two sequences.
+    assert all(len(set(piece // 1000)) == 1 for piece in read)
+
+
+@pytest.mark.parametrize("n_held_out", [1, 4, 5, 6, 17, 27])
+def test_training_data_split_tail_cuts_by_position(n_held_out):
+    # 28 steps in all; 5 + 12 + 1 = 18 before the last sequence of 5 steps.
+    lengths = [7, 3, 12, 1, 5]
+    data = sequence_data(lengths)
+    head, tail = data.split_tail(n_held_out)
+    steps = [data.inputs[i, :n] for i, n in enumerate(lengths)]
+    order = np.concatenate(steps)
+    for part, expected in ((head, order[:-n_held_out]), (tail, order[-n_held_out:])):
+        assert part.every_step
+        assert np.all(part.lengths >= 1)
+        read = [part.inputs[i, :n] for i, n in enumerate(part.lengths)]
+        assert_array_equal(np.concatenate(read), expected)
+        targets = [part.targets[i, :n] for i, n in enumerate(part.lengths)]
+        assert_array_equal(np.concatenate(targets), expected + 1)
+        # Each row is a run of one sequence.
+        assert all(len(set(row // 1000)) == 1 for row in read)
+    # The tail's sequences: the end of the one cut, then whole ones.
+    assert tail.lengths.sum() == n_held_out
+    assert_array_equal(tail.inputs[1:, 0] % 1000, 0)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("n_lanes, k", [(2, 3), (3, 5), (8, 2)])
+def test_training_data_lanes_visit_every_step_once(shuffle, n_lanes, k):
+    lengths = np.array([7, 3, 12, 1, 5, 9])
+    data = sequence_data(lengths)
+    rng = np.random.RandomState(0)
+    visited = []
+    lane_windows = {}  # lane -> list of (sequence, first step, steps)
+    settings = lane_settings(n_lanes, k, shuffle)
+    for batch in data.batches(rng, settings):
+        assert batch.lengths.max() <= k and batch.lengths.min() >= 1
+        assert len(set(batch.lanes.tolist())) == len(batch.lanes)
+        assert batch.weight == batch.lengths.sum()
+        for j, (n, lane, continues) in enumerate(
+            zip(batch.lengths, batch.lanes, batch.continues)
+        ):
+            steps = batch.inputs[j, :n]
+            assert np.all(steps >= 0)  # never padding
+            assert_array_equal(batch.targets[j, :n], steps + 1)
+            sequence, first = divmod(int(steps[0]), 1000)
+            assert_array_equal(steps, 1000 * sequence + first + np.arange(n))
+            # A window continues exactly when it does not start its sequence.
+            assert continues == (first > 0)
+            lane_windows.setdefault(int(lane), []).append((sequence, first, int(n)))
+            visited.extend(steps.tolist())
+    # Every (sequence, step) exactly once.
+    expected = [1000 * i + t for i, n in enumerate(lengths) for t in range(n)]
+    assert sorted(visited) == expected
+    # Within a lane, a sequence is read window after window, in order, and
+    # the next sequence starts only after the previous one is finished.
+    for windows in lane_windows.values():
+        for (seq, first, n), (next_seq, next_first, _) in pairwise(windows):
+            if first + n < lengths[seq]:
+                assert (next_seq, next_first) == (seq, first + n)
+            else:
+                assert next_first == 0 and next_seq != seq
+
+
+def lane_settings(n_lanes, k, shuffle=True, network=None):
+    """Settings of truncated BPTT in ``n_lanes`` lanes, without L2."""
+    mask = None if network is None else network.weight_mask().astype(network.dtype)
+    return TrainingSettings(
+        loss="softmax", weight_mask=mask, batch_size=n_lanes, shuffle=shuffle,
+        bptt_steps=k,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_training_data_lanes_carry_the_state_across_windows(cell):
+    # Windows of the same sequence read with the carried state compute the
+    # same losses as the whole sequences in one pass.
+    V = 9
+    net = RNNNetwork(cell, 3, 4, 2, False, V, np.float64, vocabulary_size=V)
+    net.initialize(np.random.RandomState(0))
+    rng = np.random.RandomState(1)
+    lengths = np.array([7, 3, 12, 1, 5, 9])
+    inputs = rng.randint(4, V, size=(len(lengths), lengths.max()))
+    targets = rng.randint(3, V, size=inputs.shape)
+    grad = np.zeros_like(net.theta)
+    whole, _ = net.sequence_loss_and_grad(inputs, lengths, targets, "softmax", grad)
+
+    data = TrainingData(inputs, lengths, targets, every_step=True)
+    settings = lane_settings(2, 3, network=net)
+    total = fresh = 0.0
+    n_windows = 0
+    carried = None
+    for batch in data.batches(rng, settings):
+        value, carried = batch_loss_and_grad(net, batch, grad, settings, None, carried)
+        total += value * batch.weight
+        alone, _ = net.sequence_loss_and_grad(
+            batch.inputs, batch.lengths, batch.targets, "softmax", grad
+        )
+        fresh += alone * batch.weight
+        n_windows += len(batch)
+    assert n_windows > len(lengths)
+    assert_allclose(total / lengths.sum(), whole, rtol=1e-12)
+    # Starting every window from zero would not: the test can tell.
+    assert not np.isclose(fresh / lengths.sum(), whole, rtol=1e-6)
 
 
 # ------------------------------------------------------------ check_gradients

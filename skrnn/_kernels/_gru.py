@@ -38,76 +38,97 @@ from skrnn._kernels._linalg import (
 
 
 @njit(**JIT_OPTIONS)
-def _gates_forward(a, u, b_h, m, h):
+def _gates_forward(a, ta, u, r, b_h, m, tm, h):
     """Gate maths of one step, in place.
 
-    a : (3H,) input projection in, activations (r, z, n) out.
-    u : (3H,) recurrent projection h_{t-1} W_h.
-    m : (H,) out: u_n + b_h.
-    h : (H,) h_{t-1} in, h_t out.
+    a : (., 3H) at row ``ta``, the input projection in, activations (r, z, n)
+        out.
+    u : (., 3H) at row ``r``, the recurrent projection h_{t-1} W_h.
+    m : (., H) at row ``tm``, out: u_n + b_h.
+    h : (., H) at row ``r``, h_{t-1} in, h_t out.
+
+    The arrays are indexed in two dimensions on purpose: through row views
+    (``a[ta]``) LLVM left these loops scalar.
     """
-    H = h.shape[0]
+    H = h.shape[1]
     for j in range(2 * H):
-        a[j] = sigmoid(a[j] + u[j])
+        a[ta, j] = sigmoid(a[ta, j] + u[r, j])
     for j in range(H):
-        m[j] = u[2 * H + j] + b_h[j]
-    for j in range(H):
-        a[2 * H + j] = tanh(a[2 * H + j] + a[j] * m[j])
-    for j in range(H):
-        z_g = a[H + j]
-        h[j] = (1 - z_g) * a[2 * H + j] + z_g * h[j]
+        m_j = u[r, 2 * H + j] + b_h[j]
+        n_g = tanh(a[ta, 2 * H + j] + a[ta, j] * m_j)
+        z_g = a[ta, H + j]
+        m[tm, j] = m_j
+        a[ta, 2 * H + j] = n_g
+        h[r, j] = (1 - z_g) * n_g + z_g * h[r, j]
 
 
 @njit(**JIT_OPTIONS)
-def _gates_backward(gates, m, h_prev, dh, da, dm, dh_direct):
-    """Gradients of one step.
+def _gates_backward(act, cs, hs, h0, dhs, i, t, dh, da, dm, r):
+    """Gradients of step ``t`` of sample ``i``.
 
-    gates : (3H,) activations (r, z, n); m : (H,) u_n + b_h.
-    h_prev : (H,); dh : (H,) total gradient w.r.t. h_t.
-    da : (3H,) out: gradients w.r.t. the input-side pre-activations a_t.
-    dm : (H,) out: gradient w.r.t. m (the recurrent candidate term).
-    dh_direct : (H,) out: the part of dh_{t-1} through ``z * h_{t-1}``.
+    act : (B, T, 3H) activations (r, z, n) in; at [i, t], the gradients
+        w.r.t. the input-side pre-activations a_t out (also into ``da[r]``).
+    cs : (B, T, H) m = u_n + b_h in; at [i, t], the gradient w.r.t. m out
+        (also into ``dm[r]``).
+    hs, h0 : outputs and initial states (for h_{t-1}); dhs : (B, T, H)
+        gradient of the loss w.r.t. the outputs.
+    dh : (R, H) at row ``r``, the gradient w.r.t. h_t from step t + 1 in;
+        the part of dh_{t-1} through ``z * h_{t-1}`` out.
     """
-    H = m.shape[0]
+    H = cs.shape[2]
     for j in range(H):
-        r_g = gates[j]
-        z_g = gates[H + j]
-        n_g = gates[2 * H + j]
-        dn = dh[j] * (1 - z_g)
+        r_g = act[i, t, j]
+        z_g = act[i, t, H + j]
+        n_g = act[i, t, 2 * H + j]
+        h_prev = hs[i, t - 1, j] if t > 0 else h0[i, j]
+        dh_j = dh[r, j] + dhs[i, t, j]
+        dn = dh_j * (1 - z_g)
         d_an = dn * (1 - n_g * n_g)
-        da[j] = d_an * m[j] * r_g * (1 - r_g)
-        da[H + j] = dh[j] * (h_prev[j] - n_g) * z_g * (1 - z_g)
-        da[2 * H + j] = d_an
-        dm[j] = d_an * r_g
-        dh_direct[j] = dh[j] * z_g
+        da_r = d_an * cs[i, t, j] * r_g * (1 - r_g)
+        da_z = dh_j * (h_prev - n_g) * z_g * (1 - z_g)
+        dm_j = d_an * r_g
+        da[r, j] = da_r
+        da[r, H + j] = da_z
+        da[r, 2 * H + j] = d_an
+        dm[r, j] = dm_j
+        dh[r, j] = dh_j * z_g
+        # Keep the step's gradients where its activations were.
+        act[i, t, j] = da_r
+        act[i, t, H + j] = da_z
+        act[i, t, 2 * H + j] = d_an
+        cs[i, t, j] = dm_j
 
 
 @njit(**JIT_OPTIONS)
 def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act):
     H = W_h.shape[0]
+    G = W_h.shape[1]
     n = hi - lo
     h = np.empty((n, H), dtype=x.dtype)
-    u = np.empty((n, W_h.shape[1]), dtype=x.dtype)
+    u = np.empty((n, G), dtype=x.dtype)
     active = np.empty(n, dtype=np.int64)
     max_len = 0
     for r in range(n):
         i = lo + r
         max_len = max(max_len, lengths[i])
         project_rows(x[i], lengths[i], W_x, b, act[i])  # a = b + x W_x, all steps
-        h[r] = h0[i]
+        for j in range(H):
+            h[r, j] = h0[i, j]
     for t in range(max_len):
         n_active = 0
         for r in range(n):
             if t < lengths[lo + r]:
                 active[n_active] = r
                 n_active += 1
-                u[r] = 0
+                for j in range(G):
+                    u[r, j] = 0
         add_rows_matmul(h, W_h, u, active, n_active)  # u = h_{t-1} W_h
         for a in range(n_active):
             r = active[a]
             i = lo + r
-            _gates_forward(act[i, t], u[r], b_h, cs[i, t], h[r])
-            hs[i, t] = h[r]
+            _gates_forward(act[i], t, u, r, b_h, cs[i], t, h)
+            for j in range(H):
+                hs[i, t, j] = h[r, j]
     for r in range(n):
         i = lo + r
         hs[i, lengths[i] :] = 0
@@ -162,7 +183,6 @@ def _backward_chunk(
     db[:] = 0
     db_h[:] = 0
     dh = np.zeros((n, H), dtype=x.dtype)
-    dh_total = np.empty(H, dtype=x.dtype)
     da = np.zeros((n, 3 * H), dtype=x.dtype)
     dm = np.zeros((n, H), dtype=x.dtype)
     active = np.empty(n, dtype=np.int64)
@@ -177,15 +197,7 @@ def _backward_chunk(
             if t < lengths[i]:
                 active[n_active] = r
                 n_active += 1
-                for j in range(H):
-                    dh_total[j] = dh[r, j] + dhs[i, t, j]
-                h_prev = hs[i, t - 1] if t > 0 else h0[i]
-                _gates_backward(
-                    act[i, t], cs[i, t], h_prev, dh_total, da[r], dm[r], dh[r]
-                )
-                # Keep the step's gradients where its activations were.
-                act[i, t] = da[r]
-                cs[i, t] = dm[r]
+                _gates_backward(act, cs, hs, h0, dhs, i, t, dh, da, dm, r)
         # dh_{t-1} = dh_direct + [da_r, da_z] W_h[:, :2H]^T + dm W_h[:, 2H:]^T
         add_rows_matmul(da, W_hT_rz, dh, active, n_active)
         add_rows_matmul(dm, W_hT_n, dh, active, n_active)
@@ -277,11 +289,11 @@ def gru_step(x, W_x, W_h, b, b_h, h, c, z):
     B = x.shape[0]
     H = h.shape[1]
     u = np.zeros((B, 3 * H), dtype=x.dtype)
-    m = np.empty(H, dtype=x.dtype)
+    m = np.empty((1, H), dtype=x.dtype)
     project_rows(x, B, W_x, b, z)
     add_rows_matmul(h, W_h, u, np.arange(B), B)
     for i in range(B):
-        _gates_forward(z[i], u[i], b_h, m, h[i])
+        _gates_forward(z, i, u, i, b_h, m, 0, h)
 
 
 CELL = CellKernels(

@@ -118,12 +118,13 @@ def _backward_chunk(
             if t < lengths[i]:
                 active[n_active] = r
                 n_active += 1
-                h_t = hs[i, t]
                 for j in range(H):
                     # dz_t = (dh_t from above + dh_t from step t + 1) * tanh'
-                    dz[r, j] = (dhs[i, t, j] + dh[r, j]) * (1 - h_t[j] * h_t[j])
-                act[i, t] = dz[r]
-                dh[r] = 0
+                    h_tj = hs[i, t, j]
+                    dz_j = (dhs[i, t, j] + dh[r, j]) * (1 - h_tj * h_tj)
+                    dz[r, j] = dz_j
+                    act[i, t, j] = dz_j
+                    dh[r, j] = 0
         add_rows_matmul(dz, W_hT, dh, active, n_active)  # dh_{t-1} = dz_t W_h^T
     for r in range(n):
         i = lo + r

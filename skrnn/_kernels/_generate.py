@@ -22,7 +22,7 @@ from numba import njit
 
 from skrnn._kernels._config import JIT_OPTIONS
 from skrnn._kernels._gru import gru_step
-from skrnn._kernels._linalg import project_rows
+from skrnn._kernels._linalg import copy_row, project_rows
 from skrnn._kernels._lstm import lstm_step
 from skrnn._kernels._vanilla import vanilla_step
 
@@ -206,4 +206,5 @@ def continue_series(theta, layers, cell, head, h, c, first, out):
                 out[i, s, j] = x[i, j]
         if s + 1 < n_steps:
             _network_step(theta, layers, cell, head, x, h, c, z, prediction)
-            x[:] = prediction
+            for i in range(N):
+                copy_row(prediction[i], x[i])

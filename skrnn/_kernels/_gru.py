@@ -30,6 +30,7 @@ from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
 from skrnn._kernels._linalg import (
     add_rows_matmul,
     column_sums_accumulate,
+    copy_row,
     outer_accumulate,
     project_rows,
     sum_chunk_buffers,
@@ -204,7 +205,7 @@ def _backward_chunk(
     for r in range(n):
         i = lo + r
         L = lengths[i]
-        dh0[i] = dh[r]
+        copy_row(dh[r], dh0[i])
         da_i = act[i, :L]
         dm_i = cs[i, :L]
         outer_accumulate(x[i, :L], da_i, 3 * H, dW_x, 0)

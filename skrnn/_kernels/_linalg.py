@@ -204,6 +204,18 @@ def column_sums_accumulate(d, n_cols, out, col0):
 
 
 @njit(**JIT_OPTIONS)
+def copy_row(src, dst):
+    """Set ``dst[:] = src`` for 1-D arrays of the same length.
+
+    A loop instead of numba's array-to-array ``setitem``: that one brings a
+    shape-mismatch error message whose string formatting alone takes about
+    4 s to compile in every cold process.
+    """
+    for j in range(dst.shape[0]):
+        dst[j] = src[j]
+
+
+@njit(**JIT_OPTIONS)
 def transpose(w):
     """Return a C-contiguous copy of ``w.T``.
 

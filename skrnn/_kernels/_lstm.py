@@ -27,6 +27,7 @@ from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
 from skrnn._kernels._linalg import (
     add_rows_matmul,
     column_sums_accumulate,
+    copy_row,
     outer_accumulate,
     project_rows,
     sum_chunk_buffers,
@@ -202,8 +203,8 @@ def _backward_chunk(
     for r in range(n):
         i = lo + r
         L = lengths[i]
-        dh0[i] = dh[r]
-        dc0[i] = dc[r]
+        copy_row(dh[r], dh0[i])
+        copy_row(dc[r], dc0[i])
         dz_i = act[i, :L]
         outer_accumulate(x[i, :L], dz_i, G, dW_x, 0)
         outer_accumulate(h0[i : i + 1], act[i, :1], G, dW_h, 0)

@@ -23,6 +23,7 @@ from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
 from skrnn._kernels._linalg import (
     add_rows_matmul,
     column_sums_accumulate,
+    copy_row,
     outer_accumulate,
     project_rows,
     sum_chunk_buffers,
@@ -42,20 +43,20 @@ def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act):
         i = lo + r
         max_len = max(max_len, lengths[i])
         project_rows(x[i], lengths[i], W_x, b, act[i])  # b + x W_x, all steps
-        h[r] = h0[i]
+        copy_row(h0[i], h[r])
     for t in range(max_len):
         n_active = 0
         for r in range(n):
             if t < lengths[lo + r]:
                 active[n_active] = r
                 n_active += 1
-                z[r] = act[lo + r, t]
+                copy_row(act[lo + r, t], z[r])
         add_rows_matmul(h, W_h, z, active, n_active)  # z += h_{t-1} W_h
         for a in range(n_active):
             r = active[a]
             for j in range(H):
                 h[r, j] = tanh(z[r, j])
-            hs[lo + r, t] = h[r]
+            copy_row(h[r], hs[lo + r, t])
     for r in range(n):
         i = lo + r
         hs[i, lengths[i] :] = 0
@@ -129,7 +130,7 @@ def _backward_chunk(
     for r in range(n):
         i = lo + r
         L = lengths[i]
-        dh0[i] = dh[r]
+        copy_row(dh[r], dh0[i])
         dz_i = act[i, :L]
         outer_accumulate(x[i, :L], dz_i, H, dW_x, 0)
         outer_accumulate(h0[i : i + 1], act[i, :1], H, dW_h, 0)

@@ -199,7 +199,8 @@ class TrainingData:
         return float(self.sample_weight.sum())
 
     def take(self, index):
-        """The sequences ``index``, trimmed to their longest."""
+        """The sequences ``index`` (an index array or a slice), trimmed to
+        their longest."""
         lengths = self.lengths[index]
         T = int(lengths.max())
         targets = self.targets[index, :T] if self.every_step else self.targets[index]
@@ -285,7 +286,12 @@ class TrainingData:
             yield from self._lane_batches(order, batch_size, settings.bptt_steps)
             return
         for lo in range(0, n, batch_size):
-            yield self.take(order[lo : lo + batch_size])
+            # In order, a slice: the batch is a view, not a copy, when its
+            # longest sequence is as long as the data's.
+            if settings.shuffle:
+                yield self.take(order[lo : lo + batch_size])
+            else:
+                yield self.take(slice(lo, lo + batch_size))
 
     def _lane_batches(self, order, n_lanes, k):
         """Windows of ``k`` steps read by ``n_lanes`` stateful lanes.

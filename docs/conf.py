@@ -46,6 +46,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "sphinx_design",
 ]
 
 templates_path = ["_templates"]

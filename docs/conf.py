@@ -71,6 +71,36 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 numpydoc_validation_checks = set()
+# Types in "Parameters" and "Returns" link to Python's, numpy's and
+# scikit-learn's pages (through the offline inventories).
+numpydoc_xref_param_type = True
+numpydoc_xref_aliases = {
+    "bool": "bool",  # numpydoc's default names a label of Python's docs
+    "ndarray": "numpy.ndarray",
+    "dtype": "numpy.dtype",
+    "RandomState": "numpy.random.RandomState",
+    "Generator": "numpy.random.Generator",
+    "array-like": ":term:`array-like <array-like>`",
+    "Bunch": "sklearn.utils.Bunch",
+    "FrozenEstimator": "sklearn.frozen.FrozenEstimator",
+    "Pipeline": "sklearn.pipeline.Pipeline",
+    "Tokenizer": "skrnn.Tokenizer",
+    "RNNClassifier": "skrnn.RNNClassifier",
+    "RNNRegressor": "skrnn.RNNRegressor",
+    "RNNSequenceGenerator": "skrnn.RNNSequenceGenerator",
+    "DataFrame": "pandas.DataFrame",
+    "Series": "pandas.Series",
+    "path-like": "os.PathLike",
+    "callable": "collections.abc.Callable",
+}
+numpydoc_xref_ignore = {
+    "of", "shape", "default", "or", "optional", "instance", "and", "the",
+    "if", "is", "with", "a", "an", "one", "per", "each", "n_samples",
+    "n_features", "n_timesteps", "n_channels",
+    "n_classes", "n_outputs", "n_steps", "vocabulary_size_", "max_length_",
+    "n_features_in_", "dtype=int64", "iterable", "sequence", "sequences",
+    "arrays", "estimator",
+}  # fmt: skip
 
 # -- Intersphinx, offline ------------------------------------------------------
 

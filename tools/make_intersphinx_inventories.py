@@ -146,6 +146,9 @@ SKLEARN_LABELS = {
     "glossary": ("glossary.html#glossary", "Glossary of Common Terms and API Elements"),
 }
 
+# Entries of Python's glossary that numpydoc's type links use ("iterable").
+PYTHON_TERMS = ["iterable", "mapping", "path-like object", "sequence"]
+
 # The Python standard library beyond builtins: module -> (page, members).
 PYTHON_MODULES = {
     "pickle": ("library/pickle.html", ["dump", "dumps", "load", "loads"]),
@@ -216,6 +219,8 @@ def python_entries():
             entries.append((name, "class", "library/functions.html#$"))
         elif callable(obj):
             entries.append((name, "function", "library/functions.html#$"))
+    for term in PYTHON_TERMS:
+        entries.append((term, "term", "glossary.html#term-" + term.replace(" ", "-")))
     for module, (page, members) in PYTHON_MODULES.items():
         entries.append((module, "module", f"{page}#module-{module}"))
         mod = importlib.import_module(module)

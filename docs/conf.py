@@ -132,13 +132,14 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "min_reported_time": 5,
     "capture_repr": ("_repr_html_", "__repr__"),
+    # A plotting call's return value is not output worth showing.
+    "ignore_repr_types": r"matplotlib\.(text|axes|figure|lines|legend|image)",
     "image_scrapers": ("matplotlib",),
     "matplotlib_animations": False,
     "plot_gallery": "True",
     # "Examples using this class" on every API page.
     "backreferences_dir": "generated",  # beside the autosummary stubs
     "doc_module": ("skrnn",),
-    "reference_url": {"skrnn": None},
     "inspect_global_variables": False,
     "show_memory": False,
     "within_subsection_order": "FileNameSortKey",

@@ -13,12 +13,7 @@ never the network.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import os
 from pathlib import Path
-
-# Examples run in the build process: one Numba thread per process keeps a
-# shared CI machine usable (results do not depend on the thread count).
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import matplotlib
 

@@ -174,7 +174,7 @@ n_features_in_ : int
     width for token ids; not set after a fit on raw text or on a list of
     variable-length sequences).
 
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Column names of a DataFrame seen at fit.
 
 n_channels_in_ : int

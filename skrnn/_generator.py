@@ -504,7 +504,7 @@ class RNNSequenceGenerator(BaseRNN):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, vocabulary_size_)
+        proba : ndarray of shape (n_samples, `vocabulary_size_`)
             Columns in id order; the padding and begin ids get 0, the end
             id is the probability that the sequence ends there.
         """

@@ -347,7 +347,7 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
         Returns
         -------
-        ids : ndarray of shape (n_samples, max_length_), dtype=int64
+        ids : ndarray of shape (n_samples, `max_length_`), dtype=int64
             Token ids, as returned by :meth:`transform`.
         """
         if not isinstance(X, str) and not hasattr(X, "__len__"):
@@ -382,7 +382,7 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
         Returns
         -------
-        ids : ndarray of shape (n_samples, max_length_), dtype=int64
+        ids : ndarray of shape (n_samples, `max_length_`), dtype=int64
             Token ids, with 1 for tokens out of the vocabulary and 0 for
             padding, per ``padding`` and ``truncating``.
         """

@@ -110,12 +110,12 @@ def load_shakespeare(*, return_X_y=False):
     meant for sequence generators, which learn to continue a text, such as
     ``RNNSequenceGenerator``.
 
-    =================   ==============
-    Documents                        1
-    Characters                  175176
-    Lines                         5593
-    Distinct characters             66
-    =================   ==============
+    ===================   ==============
+    Documents                          1
+    Characters                    175176
+    Lines                           5593
+    Distinct characters               66
+    ===================   ==============
 
     Read more in ``skrnn/datasets/descr/shakespeare.rst``.
 

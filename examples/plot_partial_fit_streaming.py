@@ -19,8 +19,8 @@ words first seen in a later chunk are read as the out-of-vocabulary id.
 # ---------------------------
 #
 # We pretend that only the first 200 training sentences are available when
-# the vocabulary is built, and stream the rest of
-# :func:`~skrnn.datasets.load_sentiment` in chunks of 50 sentences.
+# the vocabulary is built, then stream the 1,500 training sentences of
+# :func:`~skrnn.datasets.load_sentiment` in chunks of 100.
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 
@@ -43,14 +43,16 @@ print(f"held-out words out of that vocabulary: {unseen:.1%}")
 # -----------------------
 #
 # The first call names every class (``classes=[0, 1]``): a chunk may hold
-# only one. Each call runs one epoch over its chunk (two minibatches of 32
-# and 18 sentences here). A stream of 1,500 sentences is short for this
-# model, so we replay it: ``n_passes`` passes over the same chunks in the same
-# order, scoring the held-out sentences after every chunk.
-import numpy as np
-
-clf = RNNClassifier(tokenizer=FrozenEstimator(tokenizer), random_state=0)
-chunk_size, n_passes = 50, 4
+# only one. Each call runs one epoch over its chunk (minibatches of 32). One
+# pass over 1,500 sentences is far too little for this model (``fit`` takes
+# dozens of epochs), so we replay the stream: 20 passes over the same chunks
+# in the same order, scoring the held-out sentences after every chunk.
+# ``partial_fit`` keeps the learning rate fixed (``fit`` halves it on
+# plateaus), so we raise it from the default 0.002 to 0.01.
+clf = RNNClassifier(
+    tokenizer=FrozenEstimator(tokenizer), learning_rate_init=0.01, random_state=0
+)
+chunk_size, n_passes = 100, 20
 seen, accuracy = [], []
 for _ in range(n_passes):
     for start in range(0, len(X_train), chunk_size):
@@ -59,10 +61,9 @@ for _ in range(n_passes):
         clf.partial_fit(X_chunk, y_chunk, classes=[0, 1])
         seen.append(len(X_chunk) + (seen[-1] if seen else 0))
         accuracy.append(clf.score(X_test, y_test))
-print(f"{len(accuracy)} chunks; held-out accuracy after each pass:")
 chunks_per_pass = len(accuracy) // n_passes
-for p in range(n_passes):
-    print(f"  pass {p + 1}: {accuracy[(p + 1) * chunks_per_pass - 1]:.3f}")
+print(f"{len(accuracy)} chunks; held-out accuracy after passes 1, 5, 10, 15, 20:")
+print([round(accuracy[p * chunks_per_pass - 1], 3) for p in (1, 5, 10, 15, 20)])
 
 # %%
 # The learning curve
@@ -84,6 +85,12 @@ plt.tight_layout()
 plt.show()
 
 # %%
+# The held-out accuracy stays near chance for about ten passes, then climbs
+# to about 0.99 within a few passes: the model first has to discover that
+# the contrast word decides which clause gives the label, as the full
+# ``fit`` does in :ref:`sphx_glr_auto_examples_plot_sentiment.py`.
+
+# %%
 # The vocabulary did not grow
 # ---------------------------
 #
@@ -91,5 +98,9 @@ plt.show()
 # word it never saw maps to the out-of-vocabulary id, and prediction works
 # on any text.
 print(f"tokenizer_ vocabulary: {len(clf.tokenizer_.vocabulary_)} words")
-print(clf.predict(["the zorblat was great but the service was awful"]))
-print(np.asarray(clf.classes_))
+for sentence in [
+    "the zorblat was great but the service was awful",
+    "the service was awful but the zorblat was great",
+]:
+    label = ["negative", "positive"][clf.predict([sentence])[0]]
+    print(f"{label}: {sentence}")

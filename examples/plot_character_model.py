@@ -61,8 +61,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 plt.figure(figsize=(5, 3.5))
-plt.plot(np.arange(1, gen.n_iter_ + 1), gen.loss_curve_, "o-")
-plt.axhline(np.log(gen.vocabulary_size_), color="grey", linestyle=":")
+plt.plot(np.arange(1, gen.n_iter_ + 1), gen.loss_curve_, "o-", label="training loss")
+plt.axhline(
+    np.log(gen.vocabulary_size_), color="grey", linestyle=":", label="uniform guess"
+)
+plt.legend()
 plt.xlabel("epoch")
 plt.ylabel("training loss (nats per character)")
 plt.tight_layout()

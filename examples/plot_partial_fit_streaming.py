@@ -86,7 +86,7 @@ plt.show()
 
 # %%
 # The held-out accuracy stays near chance for about ten passes, then climbs
-# to about 0.99 within a few passes: the model first has to discover that
+# to about 0.99 within about five: the model first has to discover that
 # the contrast word decides which clause gives the label, as the full
 # ``fit`` does in :ref:`sphx_glr_auto_examples_plot_sentiment.py`.
 

@@ -91,6 +91,8 @@ for temperature in (0.3, 0.8, 1.3):
 # %%
 # After ten short epochs the model has learned the layout of the play
 # (speakers' names in capitals on their own line, then their lines),
-# frequent words and English-looking spelling, but not yet sense. The
-# README's setting (``hidden_size=256``, ``bptt_steps=100``, the whole play)
-# goes much further, in minutes rather than seconds.
+# frequent words and English-looking spelling, but not yet sense. A larger
+# model trained longer goes further: ``benchmarks/README.md`` trains 256
+# units with windows of 100 characters on 90% of the play for ten epochs
+# (about a minute on 2 cores) and reaches 2.3 bits per character on the rest,
+# a perplexity of about 5.

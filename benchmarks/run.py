@@ -66,7 +66,7 @@ import time
 import tracemalloc
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -177,13 +177,23 @@ SETTINGS = {
 # ---------------------------------------------------------------- the table
 @dataclass
 class Row:
-    """One line of the table: a target, its figure and whether it is met."""
+    """One line of the table: a target, its figure and whether it is met.
+
+    ``value``, ``low``, ``high`` and ``bound`` are the numbers behind
+    ``figure``, ``spread`` and ``threshold`` (the median, the spread's minimum
+    and maximum, the threshold), for ``--json-out``; None in rows that are not
+    a median against a threshold.
+    """
 
     target: str
     figure: str
     spread: str
     threshold: str
     met: bool
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    bound: float | None = None
 
 
 def threshold_row(target, values, op, threshold, unit="x", digits=2):
@@ -199,6 +209,10 @@ def threshold_row(target, values, op, threshold, unit="x", digits=2):
         f"{min(values):,.{digits}f}-{max(values):,.{digits}f}{unit}",
         f"{op} {bar}{unit}",
         met,
+        float(med),
+        float(min(values)),
+        float(max(values)),
+        float(threshold),
     )
 
 
@@ -1158,6 +1172,18 @@ def build_report(ctx, rows, details, loads, elapsed):
     return "\n".join(lines) + "\n"
 
 
+def write_json(ctx, rows, path):
+    """The table as JSON: the revision, the rounds and every row's fields
+    (examples/plot_speed_vs_pytorch.py reads benchmarks/results.json)."""
+    results = {
+        "revision": bench_training.git_revision(),
+        "rounds": ctx.rounds,
+        "quick": ctx.quick,
+        "rows": [asdict(row) for row in rows],
+    }
+    path.write_text(json.dumps(results, indent=1) + "\n")
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -1176,6 +1202,9 @@ def parse_args(argv=None):
         help=f"run these groups only: {' '.join(GROUPS)}",
     )
     ap.add_argument("--markdown-out", type=Path, help="also write the report here")
+    ap.add_argument(
+        "--json-out", type=Path, help="also write the table's rows here as JSON"
+    )
     ap.add_argument("--threads-worker", help=argparse.SUPPRESS)
     opts = ap.parse_args(argv)
     if opts.rounds is None:
@@ -1226,6 +1255,9 @@ def main(argv=None):
         details += group_details
     report = build_report(ctx, rows, details, loads, time.perf_counter() - start)
     bench_training.emit_report(report, opts.markdown_out, log)
+    if opts.json_out is not None:
+        write_json(ctx, rows, opts.json_out)
+        log(f"rows written to {opts.json_out}")
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ size of ``b_h`` (0 for a cell without a recurrent bias). ``cell`` is the
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from skrnn._kernels._config import JIT_OPTIONS
+from skrnn._kernels._config import CHUNK_SIZE, JIT_OPTIONS
 from skrnn._kernels._gru import gru_step
 from skrnn._kernels._linalg import copy_row, project_rows
 from skrnn._kernels._lstm import lstm_step
@@ -107,12 +107,16 @@ def pick_token(logits, forbidden, temperature, top_k, u, p):
     return last
 
 
-@njit(**JIT_OPTIONS)
+@njit(parallel=True, **JIT_OPTIONS)
 def sample_tokens(
     theta, layers, cell, embedding, head, h, c, logits, uniforms, forbidden,
     temperature, top_k, begin_id, end_id, stop_at_end, out,
 ):  # fmt: skip
     """Sample ``out.shape[1]`` tokens for each of N sequences.
+
+    The sequences are independent: blocks of ``CHUNK_SIZE`` of them run on
+    the thread pool, each through :func:`_sample_chunk`, and every draw is
+    what a serial loop over all N would draw, whatever the thread count.
 
     Parameters
     ----------
@@ -130,7 +134,7 @@ def sample_tokens(
     h, c : ndarray of shape (L, N, H)
         States after the prompt; advanced in place.
     logits : ndarray of shape (N, V)
-        Head outputs after the prompt; overwritten.
+        Head outputs after the prompt.
     uniforms : ndarray of shape (N, n_steps), float64
         One uniform draw in [0, 1) per token, from the caller's RandomState.
     forbidden : ndarray of shape (V,), bool
@@ -149,6 +153,36 @@ def sample_tokens(
     n_generated : ndarray of shape (N,), int64
         Tokens drawn per sequence (the end id included).
     """
+    N, n_steps = out.shape
+    n_generated = np.empty(N, dtype=np.int64)
+    for chunk in prange((N + CHUNK_SIZE - 1) // CHUNK_SIZE):
+        lo = chunk * CHUNK_SIZE
+        hi = min(lo + CHUNK_SIZE, N)
+        h_part = np.ascontiguousarray(h[:, lo:hi])
+        c_part = np.ascontiguousarray(c[:, lo:hi])
+        out_part = np.empty((hi - lo, n_steps), dtype=np.int64)
+        counts = _sample_chunk(
+            theta, layers, cell, embedding, head, h_part, c_part,
+            np.ascontiguousarray(logits[lo:hi]),
+            np.ascontiguousarray(uniforms[lo:hi]), forbidden, temperature, top_k,
+            begin_id, end_id, stop_at_end, out_part,
+        )  # fmt: skip
+        for i in range(hi - lo):
+            n_generated[lo + i] = counts[i]
+            for s in range(n_steps):
+                out[lo + i, s] = out_part[i, s]
+            for k in range(h.shape[0]):
+                copy_row(h_part[k, i], h[k, lo + i])
+                copy_row(c_part[k, i], c[k, lo + i])
+    return n_generated
+
+
+@njit(**JIT_OPTIONS)
+def _sample_chunk(
+    theta, layers, cell, embedding, head, h, c, logits, uniforms, forbidden,
+    temperature, top_k, begin_id, end_id, stop_at_end, out,
+):  # fmt: skip
+    """:func:`sample_tokens` for one block of sequences, serially."""
     N, n_steps = out.shape
     V = logits.shape[1]
     start, V_in, E = embedding[0], embedding[1], embedding[2]
@@ -182,9 +216,12 @@ def sample_tokens(
     return n_generated
 
 
-@njit(**JIT_OPTIONS)
+@njit(parallel=True, **JIT_OPTIONS)
 def continue_series(theta, layers, cell, head, h, c, first, out):
     """Feed each predicted value back as the next input, ``out.shape[1]`` times.
+
+    Blocks of ``CHUNK_SIZE`` series run on the thread pool, as in
+    :func:`sample_tokens`.
 
     Parameters
     ----------
@@ -196,6 +233,28 @@ def continue_series(theta, layers, cell, head, h, c, first, out):
     out : ndarray of shape (N, n_steps, C)
         Out: the new values.
     """
+    N, n_steps, C = out.shape
+    for chunk in prange((N + CHUNK_SIZE - 1) // CHUNK_SIZE):
+        lo = chunk * CHUNK_SIZE
+        hi = min(lo + CHUNK_SIZE, N)
+        h_part = np.ascontiguousarray(h[:, lo:hi])
+        c_part = np.ascontiguousarray(c[:, lo:hi])
+        out_part = np.empty((hi - lo, n_steps, C), dtype=out.dtype)
+        _continue_chunk(
+            theta, layers, cell, head, h_part, c_part,
+            np.ascontiguousarray(first[lo:hi]), out_part,
+        )  # fmt: skip
+        for i in range(hi - lo):
+            for s in range(n_steps):
+                copy_row(out_part[i, s], out[lo + i, s])
+            for k in range(h.shape[0]):
+                copy_row(h_part[k, i], h[k, lo + i])
+                copy_row(c_part[k, i], c[k, lo + i])
+
+
+@njit(**JIT_OPTIONS)
+def _continue_chunk(theta, layers, cell, head, h, c, first, out):
+    """:func:`continue_series` for one block of series, serially."""
     N, n_steps, C = out.shape
     z = np.empty((N, layers[0, 5]), dtype=theta.dtype)
     x = first.copy()

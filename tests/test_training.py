@@ -504,7 +504,7 @@ _THREADS_SCRIPT = textwrap.dedent(
     import numba
     import numpy as np
 
-    from skrnn import RNNClassifier
+    from skrnn import RNNClassifier, RNNSequenceGenerator
 
     warnings.simplefilter("ignore")
     rng = np.random.RandomState(0)
@@ -518,12 +518,17 @@ _THREADS_SCRIPT = textwrap.dedent(
             dropout=0.3, batch_size=40, max_iter=3, random_state=0,
         )
         out[cell] = clf.fit(X, y).predict_proba(X)
+    # Generation runs blocks of sequences in parallel: 40 samples, 3 blocks.
+    gen = RNNSequenceGenerator(hidden_size=8, max_iter=2, random_state=0)
+    gen.fit(["to be or not to be, that is the question"] * 4)
+    texts = gen.generate(30, n_samples=40, stop_at_end=False, random_state=0)
+    out["text"] = np.array(texts)
     np.savez(sys.argv[1], **out)
     """
 )
 
 
-def test_training_bit_identical_across_numba_thread_counts(tmp_path):
+def test_training_and_generation_bit_identical_across_numba_thread_counts(tmp_path):
     script = tmp_path / "fit.py"
     script.write_text(_THREADS_SCRIPT)
     results = {}
@@ -543,6 +548,8 @@ def test_training_bit_identical_across_numba_thread_counts(tmp_path):
         proba = results[1][cell]
         assert proba.dtype == np.float32 and proba.shape == (50, 3)
         np.testing.assert_array_equal(proba, results[2][cell], err_msg=cell)
+    assert results[1]["text"].shape == (40,)
+    np.testing.assert_array_equal(results[1]["text"], results[2]["text"])
 
 
 # -------------------------------------------------------------------- verbose

@@ -216,12 +216,9 @@ def _sample_chunk(
     return n_generated
 
 
-@njit(parallel=True, **JIT_OPTIONS)
+@njit(**JIT_OPTIONS)
 def continue_series(theta, layers, cell, head, h, c, first, out):
     """Feed each predicted value back as the next input, ``out.shape[1]`` times.
-
-    Blocks of ``CHUNK_SIZE`` series run on the thread pool, as in
-    :func:`sample_tokens`.
 
     Parameters
     ----------
@@ -233,28 +230,6 @@ def continue_series(theta, layers, cell, head, h, c, first, out):
     out : ndarray of shape (N, n_steps, C)
         Out: the new values.
     """
-    N, n_steps, C = out.shape
-    for chunk in prange((N + CHUNK_SIZE - 1) // CHUNK_SIZE):
-        lo = chunk * CHUNK_SIZE
-        hi = min(lo + CHUNK_SIZE, N)
-        h_part = np.ascontiguousarray(h[:, lo:hi])
-        c_part = np.ascontiguousarray(c[:, lo:hi])
-        out_part = np.empty((hi - lo, n_steps, C), dtype=out.dtype)
-        _continue_chunk(
-            theta, layers, cell, head, h_part, c_part,
-            np.ascontiguousarray(first[lo:hi]), out_part,
-        )  # fmt: skip
-        for i in range(hi - lo):
-            for s in range(n_steps):
-                copy_row(out_part[i, s], out[lo + i, s])
-            for k in range(h.shape[0]):
-                copy_row(h_part[k, i], h[k, lo + i])
-                copy_row(c_part[k, i], c[k, lo + i])
-
-
-@njit(**JIT_OPTIONS)
-def _continue_chunk(theta, layers, cell, head, h, c, first, out):
-    """:func:`continue_series` for one block of series, serially."""
     N, n_steps, C = out.shape
     z = np.empty((N, layers[0, 5]), dtype=theta.dtype)
     x = first.copy()

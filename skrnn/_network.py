@@ -194,10 +194,14 @@ class RNNNetwork:
         state = self.__dict__.copy()
         for name in ("params", "_spans"):
             del state[name]
+        # The dtype by name: skops trusts a string, not a ``numpy.dtype``.
+        state["dtype"] = self.dtype.name
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        # A name, or a ``numpy.dtype`` in states saved before it was a name.
+        self.dtype = np.dtype(self.dtype)
         self._build_views()
 
     def weight_mask(self):

@@ -36,7 +36,10 @@ LAYERS = [
     ("estimator base", ["skrnn._base"]),
     ("reading X", ["skrnn._input"]),
     ("tokenizer", ["skrnn._tokenizer"]),
-    ("input kinds, docstrings", ["skrnn._sequences", "skrnn._docstrings"]),
+    (
+        "input kinds, docstrings, saved state",
+        ["skrnn._sequences", "skrnn._docstrings", "skrnn._persistence"],
+    ),
     ("training", ["skrnn._training"]),
     ("network, optimizers", ["skrnn._network", "skrnn._optimizers"]),
     ("kernel registry", ["skrnn._kernels"]),

@@ -63,7 +63,10 @@ LAYERS = [
             "skrnn._kernels._cell",
         ],
     ),
-    ("kernel settings", ["skrnn._kernels._config", "skrnn._version"]),
+    (
+        "kernel settings",
+        ["skrnn._kernels._config", "skrnn._kernels._threads", "skrnn._version"],
+    ),
 ]
 LAYER_OF = {module: k for k, (_, modules) in enumerate(LAYERS) for module in modules}
 
@@ -75,7 +78,8 @@ THIRD_PARTY = {
     "skrnn._optimizers": {"numpy"},
     "skrnn._kernels": {"numpy", "numba"},
 }
-STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "typing"}
+# ``os``: the kernels read the thread variables (``_kernels._threads``).
+STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "os", "typing"}
 
 
 def module_name(path):

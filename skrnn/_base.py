@@ -21,6 +21,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skrnn._input import read_input
 from skrnn._network import RNNNetwork
 from skrnn._optimizers import OPTIMIZERS, make_optimizer
+from skrnn._persistence import VersionedStateMixin
 from skrnn._sequences import N_RESERVED_IDS
 from skrnn._tokenizer import Tokenizer
 from skrnn._training import (
@@ -54,7 +55,9 @@ def predict_batches(values, lengths):
         )
 
 
-class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseRNN(
+    VersionedStateMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
+):
     """Base class for the RNN estimators: parameters, input, the fit logic.
 
     Warning: This class should not be used directly. Use derived classes

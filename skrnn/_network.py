@@ -25,6 +25,7 @@ from skrnn._kernels._dense import (
 )
 from skrnn._kernels._embedding import embedding_backward, embedding_forward
 from skrnn._kernels._generate import continue_series, sample_tokens
+from skrnn._kernels._threads import limit_threads
 
 # Steps per forward call when no gradient is needed (prediction, scoring,
 # the steps before a truncated-BPTT window): the caches of a call hold
@@ -194,10 +195,14 @@ class RNNNetwork:
         state = self.__dict__.copy()
         for name in ("params", "_spans"):
             del state[name]
+        # The dtype by name: skops trusts a string, not a ``numpy.dtype``.
+        state["dtype"] = self.dtype.name
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        # A name, or a ``numpy.dtype`` in states saved before it was a name.
+        self.dtype = np.dtype(self.dtype)
         self._build_views()
 
     def weight_mask(self):
@@ -271,6 +276,7 @@ class RNNNetwork:
         hs = np.empty((B, T, H), dtype=self.dtype)
         cs = np.empty((B, T, H) if kernels.stores_cs else (0, 0, 0), self.dtype)
         act = np.empty((B, T, self.n_gates * H), dtype=self.dtype)
+        limit_threads()
         kernels.forward(
             x, lengths, p[prefix + "W_x"], p[prefix + "W_h"], p[prefix + "b"],
             p[prefix + "b_h"], h0, c0, hs, cs, act,
@@ -550,6 +556,7 @@ class RNNNetwork:
                 outputs = (d_x, g[prefix + "W_x"], g[prefix + "W_h"], g[prefix + "b"])
                 outputs += (g[prefix + "b_h"], dh0[layer, direction])
                 outputs += (dc0[layer, direction],)
+                limit_threads()
                 backward(*inputs, *stored, *outputs, need_dx)
                 if not need_dx:
                     continue

@@ -19,6 +19,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from skrnn._persistence import VersionedStateMixin
 from skrnn._sequences import (
     BEGIN_ID,
     END_ID,
@@ -31,7 +32,12 @@ from skrnn._sequences import (
 )
 
 
-class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class Tokenizer(
+    VersionedStateMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+):
     """Turn text documents into fixed-width sequences of integer token ids.
 
     Splits each document into tokens (words or characters), maps every

@@ -36,7 +36,10 @@ LAYERS = [
     ("estimator base", ["skrnn._base"]),
     ("reading X", ["skrnn._input"]),
     ("tokenizer", ["skrnn._tokenizer"]),
-    ("input kinds, docstrings", ["skrnn._sequences", "skrnn._docstrings"]),
+    (
+        "input kinds, docstrings, saved state",
+        ["skrnn._sequences", "skrnn._docstrings", "skrnn._persistence"],
+    ),
     ("training", ["skrnn._training"]),
     ("network, optimizers", ["skrnn._network", "skrnn._optimizers"]),
     ("kernel registry", ["skrnn._kernels"]),
@@ -60,7 +63,10 @@ LAYERS = [
             "skrnn._kernels._cell",
         ],
     ),
-    ("kernel settings", ["skrnn._kernels._config", "skrnn._version"]),
+    (
+        "kernel settings",
+        ["skrnn._kernels._config", "skrnn._kernels._threads", "skrnn._version"],
+    ),
 ]
 LAYER_OF = {module: k for k, (_, modules) in enumerate(LAYERS) for module in modules}
 
@@ -72,7 +78,8 @@ THIRD_PARTY = {
     "skrnn._optimizers": {"numpy"},
     "skrnn._kernels": {"numpy", "numba"},
 }
-STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "typing"}
+# ``os``: the kernels read the thread variables (``_kernels._threads``).
+STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "os", "typing"}
 
 
 def module_name(path):

@@ -786,6 +786,7 @@ class RNNNetwork:
         h, c, logits = self._warm_up(prompt, lengths)
         layers, head, embedding = self.step_tables()
         tokens = np.empty(uniforms.shape, dtype=np.int64)
+        limit_threads()
         n_generated = sample_tokens(
             self.theta, layers, self.cell_kernels.code, embedding, head, h, c,
             logits, uniforms, forbidden, float(temperature), int(top_k), begin_id,

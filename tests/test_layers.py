@@ -42,6 +42,7 @@ LAYERS = [
     ),
     ("training", ["skrnn._training"]),
     ("network, optimizers", ["skrnn._network", "skrnn._optimizers"]),
+    ("how parallel kernels run", ["skrnn._kernels._threads"]),
     ("kernel registry", ["skrnn._kernels"]),
     ("generation loops", ["skrnn._kernels._generate"]),
     (
@@ -65,7 +66,7 @@ LAYERS = [
     ),
     (
         "kernel settings",
-        ["skrnn._kernels._config", "skrnn._kernels._threads", "skrnn._version"],
+        ["skrnn._kernels._config", "skrnn._version"],
     ),
 ]
 LAYER_OF = {module: k for k, (_, modules) in enumerate(LAYERS) for module in modules}
@@ -78,8 +79,9 @@ THIRD_PARTY = {
     "skrnn._optimizers": {"numpy"},
     "skrnn._kernels": {"numpy", "numba"},
 }
-# ``os``: the kernels read the thread variables (``_kernels._threads``).
-STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "os", "typing"}
+# ``os``: the kernels read the thread variables (``_kernels._threads``);
+# ``types``: it copies a kernel's function to compile its serial twin.
+STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "os", "types", "typing"}
 
 
 def module_name(path):

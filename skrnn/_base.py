@@ -28,7 +28,6 @@ from skrnn._training import (
     TrainingRecord,
     TrainingSettings,
     arrange_for_lanes,
-    check_finite,
     check_truncation,
     run_epochs,
 )
@@ -261,9 +260,8 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 on_epoch_end,
                 incremental,
             )
-        finally:  # also the epochs before an error (non-finite weights)
+        finally:  # also after an error (non-finite weights, a callback)
             self._copy_training_record()
-        check_finite(network)
         callback_ctx.call_on_fit_task_end(
             estimator=self,
             X=X,

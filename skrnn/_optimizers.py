@@ -8,6 +8,7 @@ Plain classes holding their state arrays; the updates themselves run in
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -37,6 +38,14 @@ class BaseOptimizer(ABC):
 
     def __init__(self, learning_rate_init):
         self.learning_rate = learning_rate_init
+
+    def get_state(self):
+        """A copy of the optimizer's state (learning rate, moments, steps)."""
+        return copy.deepcopy(vars(self))
+
+    def set_state(self, state):
+        """Go back to a state returned by :meth:`get_state`."""
+        vars(self).update(copy.deepcopy(state))
 
     @abstractmethod
     def update(self, theta, grad):

@@ -240,7 +240,7 @@ time steps seen at fit; a list of arrays predicts on any length.
 An epoch either completes or is undone. A ``KeyboardInterrupt`` (Ctrl-C)
 during ``fit`` ends it at the last completed epoch with a ``UserWarning``,
 as in ``MLPClassifier``; when no epoch of the call completed (always in
-``partial_fit``) it propagates, the estimator unchanged. An error during an
+``partial_fit``) it propagates, the weights unchanged. An error during an
 epoch (non-finite weights: a ``ValueError``; a callback that raises)
 propagates after undoing it: the estimator never keeps non-finite
 weights."""

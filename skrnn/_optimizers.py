@@ -8,12 +8,19 @@ Plain classes holding their state arrays; the updates themselves run in
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
 from abc import ABC, abstractmethod
 
 import numpy as np
 
 from skrnn._kernels._optim import adam_update, rmsprop_update, sgd_update
+
+
+def _copy_state(state):
+    """A copy of a dict of numbers and arrays."""
+    return {
+        name: value.copy() if isinstance(value, np.ndarray) else value
+        for name, value in state.items()
+    }
 
 
 class BaseOptimizer(ABC):
@@ -41,11 +48,11 @@ class BaseOptimizer(ABC):
 
     def get_state(self):
         """A copy of the optimizer's state (learning rate, moments, steps)."""
-        return copy.deepcopy(vars(self))
+        return _copy_state(vars(self))
 
     def set_state(self, state):
         """Go back to a state returned by :meth:`get_state`."""
-        vars(self).update(copy.deepcopy(state))
+        vars(self).update(_copy_state(state))
 
     @abstractmethod
     def update(self, theta, grad):

@@ -34,10 +34,9 @@ A bidirectional network has no carried state for its reverse direction:
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
 import time
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -171,7 +170,7 @@ class EpochCheckpoint:
         self._theta = network.theta.copy()
         self._optimizer = optimizer.get_state()
         # The record's lists only grow during an epoch: truncated back.
-        self._record = copy.copy(record)
+        self._record = replace(record)
         self._n_losses = len(record.loss_curve)
         scores = record.validation_scores
         self._n_scores = None if scores is None else len(scores)
@@ -623,7 +622,7 @@ def run_epochs(
         # As scikit-learn's MLP: the user stops training, the model of the
         # last completed epoch is kept. When this call completed no epoch,
         # there is nothing to keep: the interrupt goes on (a loop of
-        # partial_fit calls stops), with the state as the call found it.
+        # partial_fit calls stops), with the epoch undone.
         if checkpoint is not None:
             checkpoint.restore()
             checkpoint = None

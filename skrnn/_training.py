@@ -635,9 +635,9 @@ def run_epochs(
         )
         stop = True
     finally:
-        # Any other error inside an epoch (non-finite weights, a callback
-        # that raises) undoes that epoch before it propagates: the model
-        # stays that of the last completed epoch, never a half-updated one.
+        # Any other error inside an epoch (non-finite weights, a MemoryError)
+        # undoes that epoch before it propagates: the model stays that of
+        # the last completed epoch, never a half-updated one.
         if checkpoint is not None:
             checkpoint.restore()
         if not incremental:  # the best weights, also at max_iter

@@ -246,6 +246,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 reconstruction_attributes=self._reconstruction_attributes,
             )
 
+        n_iter_before = self._training_record.n_iter
         try:
             stopped = run_epochs(
                 network,
@@ -260,6 +261,19 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 on_epoch_end,
                 incremental,
             )
+        except KeyboardInterrupt:
+            # As scikit-learn's MLP: the user stops training, and the model of
+            # the last completed epoch (run_epochs undid the running one) is
+            # kept. A call that completed no epoch has nothing to keep: the
+            # interrupt goes on, so that Ctrl-C stops a loop of partial_fit.
+            if self._training_record.n_iter == n_iter_before:
+                raise
+            warnings.warn(
+                "Training interrupted by user. It ends at the last completed "
+                f"epoch (n_iter_={self._training_record.n_iter}).",
+                UserWarning,
+            )
+            stopped = True
         finally:  # also after an error (non-finite weights, a callback)
             self._copy_training_record()
         callback_ctx.call_on_fit_task_end(

@@ -35,7 +35,6 @@ A bidirectional network has no carried state for its reverse direction:
 # SPDX-License-Identifier: BSD-3-Clause
 
 import time
-import warnings
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -521,12 +520,11 @@ def run_epochs(
     learning rate (:func:`reduce_learning_rate`), then stops. A
     ``partial_fit`` epoch (``incremental``) keeps its last weights.
 
-    An epoch either completes or is undone (:class:`EpochCheckpoint`). An
-    error inside one (non-finite weights or loss: :func:`check_finite`)
-    propagates after the undo, training ending as it would have at the end
-    of the epoch before. A ``KeyboardInterrupt`` does the same, but is
-    absorbed with a warning when this call completed an epoch, as in
-    scikit-learn's MLP. An epoch is complete once recorded, before
+    An epoch either completes or is undone (:class:`EpochCheckpoint`): an
+    exception inside one (non-finite weights or loss, see
+    :func:`check_finite`; a ``KeyboardInterrupt``) propagates after the
+    undo, training ending as it would have at the end of the epoch before
+    (a fit on its best weights). An epoch is complete once recorded, before
     ``on_epoch_end``: a callback that raises ends training on its epoch.
 
     Parameters
@@ -556,13 +554,12 @@ def run_epochs(
     -------
     stopped : bool
         True when training stopped on its own (a plateau after the last
-        learning-rate reduction, or a callback) or was interrupted by the
-        user, False when it ran all ``n_epochs``.
+        learning-rate reduction, or a callback), False when it ran all
+        ``n_epochs``.
     """
     validated = validation_score is not None
     grad = np.zeros_like(network.theta)
     start = time.perf_counter()
-    n_iter_before = record.n_iter
     # Set while an epoch runs; None when the state is that of a completed
     # epoch (or of the start).
     checkpoint = None
@@ -618,26 +615,10 @@ def run_epochs(
                 )
             if stop:
                 break
-    except KeyboardInterrupt:
-        # As scikit-learn's MLP: the user stops training, the model of the
-        # last completed epoch is kept. When this call completed no epoch,
-        # there is nothing to keep: the interrupt goes on (a loop of
-        # partial_fit calls stops), with the epoch undone.
-        if checkpoint is not None:
-            checkpoint.restore()
-            checkpoint = None
-        if record.n_iter == n_iter_before:
-            raise
-        warnings.warn(
-            f"Training interrupted by user. It ends at the last completed "
-            f"epoch (n_iter_={record.n_iter}).",
-            UserWarning,
-        )
-        stop = True
     finally:
-        # Any other error inside an epoch (non-finite weights, a MemoryError)
-        # undoes that epoch before it propagates: the model stays that of
-        # the last completed epoch, never a half-updated one.
+        # An exception inside an epoch (non-finite weights, Ctrl-C, a
+        # MemoryError) undoes that epoch before it propagates: the model
+        # stays that of the last completed epoch, never a half-updated one.
         if checkpoint is not None:
             checkpoint.restore()
         if not incremental:  # the best weights, also at max_iter

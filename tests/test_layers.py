@@ -72,7 +72,7 @@ THIRD_PARTY = {
     "skrnn._optimizers": {"numpy"},
     "skrnn._kernels": {"numpy", "numba"},
 }
-STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "typing", "warnings"}
+STANDARD = {"abc", "dataclasses", "time", "math", "numbers", "typing"}
 
 
 def module_name(path):

@@ -29,7 +29,6 @@ from skrnn._training import (
     TrainingRecord,
     TrainingSettings,
     arrange_for_lanes,
-    check_finite,
     check_truncation,
     run_epochs,
 )
@@ -250,6 +249,7 @@ class BaseRNN(
                 reconstruction_attributes=self._reconstruction_attributes,
             )
 
+        n_iter_before = self._training_record.n_iter
         try:
             stopped = run_epochs(
                 network,
@@ -264,9 +264,21 @@ class BaseRNN(
                 on_epoch_end,
                 incremental,
             )
-        finally:  # also the epochs before an error (non-finite weights)
+        except KeyboardInterrupt:
+            # As scikit-learn's MLP: the user stops training, and the model of
+            # the last completed epoch (run_epochs undid the running one) is
+            # kept. A call that completed no epoch has nothing to keep: the
+            # interrupt goes on, so that Ctrl-C stops a loop of partial_fit.
+            if self._training_record.n_iter == n_iter_before:
+                raise
+            warnings.warn(
+                "Training interrupted by user. It ends at the last completed "
+                f"epoch (n_iter_={self._training_record.n_iter}).",
+                UserWarning,
+            )
+            stopped = True
+        finally:  # also after an error (non-finite weights, a callback)
             self._copy_training_record()
-        check_finite(network)
         callback_ctx.call_on_fit_task_end(
             estimator=self,
             X=X,

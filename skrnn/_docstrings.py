@@ -235,7 +235,15 @@ it. A Tokenizer's ids joined with other columns (a ``ColumnTransformer``
 with a scaler beside it) are floats that cannot be told from series: give
 the estimator the token ids alone. ``bytes``
 documents are decoded as UTF-8. A 2-D or 3-D array must have the number of
-time steps seen at fit; a list of arrays predicts on any length."""
+time steps seen at fit; a list of arrays predicts on any length.
+
+An epoch either completes or is undone. A ``KeyboardInterrupt`` (Ctrl-C)
+during ``fit`` ends it at the last completed epoch with a ``UserWarning``,
+as in ``MLPClassifier``; when no epoch of the call completed (always in
+``partial_fit``) it propagates, the weights unchanged. An error during an
+epoch (non-finite weights: a ``ValueError``; a callback that raises)
+propagates after undoing it: the estimator never keeps non-finite
+weights."""
 
 _NOTES = (
     _COMMON_NOTES

@@ -15,6 +15,14 @@ import numpy as np
 from skrnn._kernels._optim import adam_update, rmsprop_update, sgd_update
 
 
+def _copy_state(state):
+    """A copy of a dict of numbers and arrays."""
+    return {
+        name: value.copy() if isinstance(value, np.ndarray) else value
+        for name, value in state.items()
+    }
+
+
 class BaseOptimizer(ABC):
     """What the training loop uses of an optimizer.
 
@@ -37,6 +45,14 @@ class BaseOptimizer(ABC):
 
     def __init__(self, learning_rate_init):
         self.learning_rate = learning_rate_init
+
+    def get_state(self):
+        """A copy of the optimizer's state (learning rate, moments, steps)."""
+        return _copy_state(vars(self))
+
+    def set_state(self, state):
+        """Go back to a state returned by :meth:`get_state`."""
+        vars(self).update(_copy_state(state))
 
     @abstractmethod
     def update(self, theta, grad):

@@ -35,7 +35,7 @@ A bidirectional network has no carried state for its reverse direction:
 # SPDX-License-Identifier: BSD-3-Clause
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -151,6 +151,43 @@ class TrainingRecord:
             self.best_validation_score = -np.inf
         else:
             self.best_loss = np.inf
+
+
+class EpochCheckpoint:
+    """The training state at the start of an epoch, to go back to.
+
+    An epoch changes the weights, the optimizer's state (moments, step
+    count, learning rate), the record and the random stream; an epoch that
+    does not complete (an interrupt, an error, non-finite weights) is undone
+    by :meth:`restore`, so that training ends on the state of the last
+    completed epoch. It costs a copy of ``theta`` and of the optimizer's
+    state per epoch, small beside the epoch itself.
+    """
+
+    def __init__(self, network, optimizer, record, random_state):
+        self._objects = network, optimizer, record, random_state
+        self._theta = network.theta.copy()
+        self._optimizer = optimizer.get_state()
+        # The record's lists only grow during an epoch: truncated back.
+        self._record = replace(record)
+        self._n_losses = len(record.loss_curve)
+        scores = record.validation_scores
+        self._n_scores = None if scores is None else len(scores)
+        self._random_state = random_state.get_state()
+
+    def restore(self):
+        """Put the state back as it was when the checkpoint was taken."""
+        network, optimizer, record, random_state = self._objects
+        network.theta[:] = self._theta
+        optimizer.set_state(self._optimizer)
+        for name in (f.name for f in fields(record)):
+            if name not in ("loss_curve", "validation_scores"):
+                setattr(record, name, getattr(self._record, name))
+        # In place: the estimator's loss_curve_ is the same list.
+        del record.loss_curve[self._n_losses :]
+        if self._n_scores is not None:
+            del record.validation_scores[self._n_scores :]
+        random_state.set_state(self._random_state)
 
 
 class TrainingData:
@@ -483,6 +520,13 @@ def run_epochs(
     learning rate (:func:`reduce_learning_rate`), then stops. A
     ``partial_fit`` epoch (``incremental``) keeps its last weights.
 
+    An epoch either completes or is undone (:class:`EpochCheckpoint`): an
+    exception inside one (non-finite weights or loss, see
+    :func:`check_finite`; a ``KeyboardInterrupt``) propagates after the
+    undo, training ending as it would have at the end of the epoch before
+    (a fit on its best weights). An epoch is complete once recorded, before
+    ``on_epoch_end``: a callback that raises ends training on its epoch.
+
     Parameters
     ----------
     network : RNNNetwork
@@ -516,54 +560,69 @@ def run_epochs(
     validated = validation_score is not None
     grad = np.zeros_like(network.theta)
     start = time.perf_counter()
-    for epoch in range(1, n_epochs + 1):
-        if on_epoch_begin is not None:
-            on_epoch_begin()
-        epoch_loss = 0.0
-        epoch_weight = 0.0
-        carried = None
-        for batch in data.batches(random_state, settings):
-            weight = batch.weight
-            if weight == 0:
-                continue  # nothing to learn from; keeps sum(w l) / sum(w) defined
-            masks = dropout_masks(network, batch, settings.dropout, random_state)
-            value, carried = batch_loss_and_grad(
-                network, batch, grad, settings, masks, carried, weight
-            )
-            if settings.clip_norm is not None:
-                clip_global_norm(grad, settings.clip_norm)
-            optimizer.update(network.theta, grad)
-            epoch_loss += value * weight
-            epoch_weight += weight
-            record.t += len(batch)
-        record.n_iter += 1
-        record.loss_curve.append(epoch_loss / max(epoch_weight, 1e-300))
-        check_finite(network)
-        if validated:
-            record.validation_scores.append(validation_score())
-        if settings.verbose:
-            print(
-                epoch_line(
-                    f"Epoch {record.n_iter}"  # partial_fit: no planned total
-                    if incremental
-                    else f"Epoch {epoch}/{n_epochs}",
-                    record.loss_curve[-1],
-                    record.validation_scores[-1] if validated else None,
-                    time.perf_counter() - start,
+    # Set while an epoch runs; None when the state is that of a completed
+    # epoch (or of the start).
+    checkpoint = None
+    stop = False
+    try:
+        for epoch in range(1, n_epochs + 1):
+            checkpoint = EpochCheckpoint(network, optimizer, record, random_state)
+            if on_epoch_begin is not None:
+                on_epoch_begin()
+            epoch_loss = 0.0
+            epoch_weight = 0.0
+            carried = None
+            for batch in data.batches(random_state, settings):
+                weight = batch.weight
+                if weight == 0:
+                    continue  # nothing to learn from; keeps sum(w l) / sum(w) defined
+                masks = dropout_masks(network, batch, settings.dropout, random_state)
+                value, carried = batch_loss_and_grad(
+                    network, batch, grad, settings, masks, carried, weight
                 )
+                if settings.clip_norm is not None:
+                    clip_global_norm(grad, settings.clip_norm)
+                optimizer.update(network.theta, grad)
+                epoch_loss += value * weight
+                epoch_weight += weight
+                record.t += len(batch)
+            record.n_iter += 1
+            record.loss_curve.append(epoch_loss / max(epoch_weight, 1e-300))
+            check_finite(network, record.loss_curve[-1])
+            if validated:
+                record.validation_scores.append(validation_score())
+            if settings.verbose:
+                print(
+                    epoch_line(
+                        f"Epoch {record.n_iter}"  # partial_fit: no planned total
+                        if incremental
+                        else f"Epoch {epoch}/{n_epochs}",
+                        record.loss_curve[-1],
+                        record.validation_scores[-1] if validated else None,
+                        time.perf_counter() - start,
+                    )
+                )
+            plateau = update_no_improvement(
+                record, settings, network, validated, incremental
             )
-        plateau = update_no_improvement(
-            record, settings, network, validated, incremental
-        )
-        # Callbacks see the weights of this epoch, before a plateau restores
-        # the best ones.
-        stop = bool(on_epoch_end()) if on_epoch_end is not None else False
-        if plateau and not stop:
-            stop = reduce_learning_rate(record, settings, network, optimizer, validated)
-        if stop:
-            break
-    if not incremental:  # the best weights, also at max_iter
-        network.theta[:] = record.best_theta
+            checkpoint = None  # the epoch is complete
+            # Callbacks see the weights of this epoch, before a plateau
+            # restores the best ones.
+            stop = bool(on_epoch_end()) if on_epoch_end is not None else False
+            if plateau and not stop:
+                stop = reduce_learning_rate(
+                    record, settings, network, optimizer, validated
+                )
+            if stop:
+                break
+    finally:
+        # An exception inside an epoch (non-finite weights, Ctrl-C, a
+        # MemoryError) undoes that epoch before it propagates: the model
+        # stays that of the last completed epoch, never a half-updated one.
+        if checkpoint is not None:
+            checkpoint.restore()
+        if not incremental:  # the best weights, also at max_iter
+            network.theta[:] = record.best_theta
     return stop
 
 
@@ -640,11 +699,13 @@ def update_no_improvement(record, settings, network, validated, incremental=Fals
     return record.no_improvement_count > settings.n_iter_no_change
 
 
-def check_finite(network):
-    """Raise a ValueError naming the fix when a weight became NaN or inf."""
-    if not np.isfinite(network.theta).all():
+def check_finite(network, loss):
+    """Raise a ValueError naming the fix when a weight or the epoch's loss
+    became NaN or inf."""
+    if not (np.isfinite(loss) and np.isfinite(network.theta).all()):
         raise ValueError(
-            "The network's weights became non-finite (NaN or inf) during training. "
+            "The network's weights or loss became non-finite (NaN or inf) during "
+            "training. "
             "Lower learning_rate_init, set clip_norm (gradient clipping), or scale "
             "the input."
         )

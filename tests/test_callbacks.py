@@ -123,3 +123,41 @@ def test_callbacks_asking_to_stop_end_on_the_best_weights():
     with pytest.warns(ConvergenceWarning):
         shorter = RNNRegressor(max_iter=best + 1, **params).fit(X, y)
     np.testing.assert_array_equal(est._network.theta, shorter._network.theta)
+
+
+class _RaiseAtEpoch(_StopAtEpoch):
+    """A fit callback that raises ``error`` at the end of epoch ``n``."""
+
+    def __init__(self, n, error):
+        super().__init__(n)
+        self.error = error
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        if super().on_fit_task_end(estimator, context, **kwargs):
+            raise self.error
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError("callback")])
+def test_callbacks_raising_leave_the_model_of_their_epoch(error):
+    # A callback raising at the end of epoch 5 ends the fit there, as a
+    # callback asking to stop: the fit of 5 epochs. A KeyboardInterrupt is
+    # absorbed with a warning (as in MLP), another error propagates; either
+    # way the model is usable and partial_fit continues it.
+    X, y = _data()
+    params = {"hidden_size": 4, "learning_rate_init": 0.3, "batch_size": 10}
+    params.update(n_iter_no_change=100, random_state=0)
+    est = RNNRegressor(max_iter=50, **params).set_callbacks(_RaiseAtEpoch(5, error))
+    if error is KeyboardInterrupt:
+        with pytest.warns(UserWarning, match=r"interrupted by user.*n_iter_=5"):
+            assert est.fit(X, y) is est
+    else:
+        with pytest.raises(RuntimeError, match="callback"):
+            est.fit(X, y)
+    with pytest.warns(ConvergenceWarning):
+        shorter = RNNRegressor(max_iter=5, **params).fit(X, y)
+    assert est.n_iter_ == 5 and est.loss_curve_ == shorter.loss_curve_
+    np.testing.assert_array_equal(est._network.theta, shorter._network.theta)
+    np.testing.assert_array_equal(est.predict(X), shorter.predict(X))
+    est.partial_fit(X, y)
+    shorter.partial_fit(X, y)
+    np.testing.assert_array_equal(est._network.theta, shorter._network.theta)

@@ -3,7 +3,9 @@
 Prediction keeps no training caches, and truncated BPTT keeps the caches of
 its window only: beyond a few copies of the input itself (validation,
 padding), the memory numpy allocates is the same for sequences of 5,000 and
-of 50,000 steps. ``tracemalloc`` sees every numpy buffer.
+of 50,000 steps. ``tracemalloc`` sees every numpy buffer. One series of
+10,000 steps trains with ``bptt_steps=100`` below an absolute bound that
+full backpropagation through time exceeds.
 """
 
 # Authors: The skrnn developers
@@ -85,3 +87,41 @@ def test_memory_truncated_bptt_keeps_the_window_only(Estimator):
 
     partial_fit(40)
     assert_flat_in_length(partial_fit)
+
+
+# What a fit or a prediction allocates whatever the length (0.4 MB measured).
+OVERHEAD = 1_000_000
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, RNNSequenceGenerator])
+def test_memory_one_10000_step_series_trains_in_bounded_memory(Estimator):
+    # One series of 10,000 steps, bptt_steps=100: the peak stays below a few
+    # copies of the input plus the caches of one window of each of the 4
+    # lanes (or sequences), LSTM states, cell states and gates in float64.
+    # Full BPTT keeps the caches of all 10,000 steps and goes beyond it.
+    x = series(10_000, n=1)[0]
+    X = x[None, :]
+    y = np.array([0.5]) if Estimator is RNNRegressor else None
+    params = {"cell": "lstm", "hidden_size": 16, "batch_size": 4, "max_iter": 3}
+    window = 4 * 100 * (6 * 16) * 8
+    bound = INPUT_COPIES * X.nbytes + window + OVERHEAD
+
+    def fit(bptt_steps):
+        est = Estimator(bptt_steps=bptt_steps, random_state=0, **params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            # The generator's advice to set bptt_steps, for bptt_steps=None.
+            warnings.filterwarnings("ignore", "Document 0 has", UserWarning)
+            return est.fit(X, y)
+
+    est = fit(100)  # compiled before measuring
+    assert peak_memory(lambda: fit(100)) <= bound
+    assert peak_memory(lambda: fit(None)) > bound
+    # Prediction streams the 10,000 steps (no recursion per step: Python's
+    # limit is 1,000), in the same bound.
+    assert peak_memory(lambda: est.predict(X)) <= bound
+    assert np.all(np.isfinite(est.predict(X)))
+    if Estimator is RNNSequenceGenerator:
+        est.generate(5, prompt=x[:20])
+        assert peak_memory(lambda: est.generate(5, prompt=x)) <= bound
+        assert np.all(np.isfinite(est.generate(5, prompt=x)))

@@ -171,3 +171,21 @@ def test_halving_learning_rate_halves_the_next_step(name, dtype):
     twins[1].update(half_step, g)
     assert np.all(full_step != 0)
     np.testing.assert_array_equal(half_step, full_step / 2)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_set_state_goes_back_to_get_state(name):
+    # What the training loop relies on to undo an epoch that did not
+    # complete: the steps after set_state are those after get_state.
+    g = constant_gradient(np.float64)
+    optimizer = make_optimizer(name, g.size, np.float64, SETTINGS)
+    run(optimizer, g)
+    state = optimizer.get_state()
+    expected = run(optimizer, g)
+    optimizer.learning_rate /= 2  # as a plateau would
+    run(optimizer, g)
+    optimizer.set_state(state)
+    np.testing.assert_array_equal(run(optimizer, g), expected)
+    # A copy: later steps do not change the state saved.
+    optimizer.set_state(state)
+    np.testing.assert_array_equal(run(optimizer, g), expected)

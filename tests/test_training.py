@@ -6,7 +6,8 @@ arrays alone; then, through the estimators: stopping rules, early stopping
 with best-weights restore, warm starts and ``partial_fit``, sample weights
 (the maths scikit-learn's weight checks rely on), determinism (same
 ``random_state``, any ``NUMBA_NUM_THREADS``), verbose output, the
-non-finite-weights error, clipping, truncated BPTT and the public
+non-finite-weights error, interrupted and failed epochs undone, clipping,
+truncated BPTT and the public
 ``check_gradients``. Networks and data are tiny (hidden 2-4, T <= 8, a few
 epochs) so that every test runs in well under a second on a warm numba cache,
 except the two-subprocess thread-count test.
@@ -15,6 +16,7 @@ except the two-subprocess thread-count test.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import os
 import re
 import subprocess
@@ -30,7 +32,13 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import RNNClassifier, RNNRegressor, RNNSequenceGenerator, _kernels
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    RNNSequenceGenerator,
+    _kernels,
+    _training,
+)
 from skrnn._base import BaseRNN, training_problem
 from skrnn._network import RNNNetwork
 from skrnn._optimizers import make_optimizer
@@ -580,6 +588,23 @@ def test_training_silent_by_default(capsys):
 
 
 # ---------------------------------------------------------------- stability
+def initial_theta(estimator, random_state=0):
+    """The weights ``estimator``'s network starts from with ``random_state``."""
+    network = copy.deepcopy(estimator._network)
+    network.initialize(np.random.RandomState(random_state))
+    return network.theta
+
+
+def assert_same_model(a, b):
+    """Bit-identical weights, record and predictions."""
+    assert_array_equal(theta(a), theta(b))
+    assert a.loss_curve_ == b.loss_curve_
+    assert (a.n_iter_, a.t_, a.best_loss_) == (b.n_iter_, b.t_, b.best_loss_)
+    assert getattr(a, "validation_scores_", None) == getattr(
+        b, "validation_scores_", None
+    )
+
+
 @ignore_convergence
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -599,13 +624,180 @@ def test_training_huge_learning_rate_raises_non_finite_error(dtype):
         ValueError, match=r"non-finite .*Lower learning_rate_init, set clip_norm"
     ):
         est.fit(X, y)
-    # The weights really are non-finite (and the error came at the first one).
-    assert not np.all(np.isfinite(theta(est)))
+    # The epoch that diverged is undone: the model is the one of the
+    # completed epochs, finite, as a fit stopped before it.
+    assert 0 < est.n_iter_ < 100
     assert len(est.loss_curve_) == est.n_iter_
+    assert np.all(np.isfinite(est.loss_curve_))
+    assert np.all(np.isfinite(theta(est)))
+    assert np.all(np.isfinite(est.predict(X)))
+    shorter = RNNRegressor(learning_rate_init=1e10, clip_norm=None, **params)
+    assert_same_model(est, shorter.set_params(max_iter=est.n_iter_).fit(X, y))
     # A sane learning rate on the same data trains without the error.
     sane = RNNRegressor(learning_rate_init=1e-3, clip_norm=None, **params)
     sane.set_params(max_iter=5).fit(X, y)
     assert np.all(np.isfinite(theta(sane)))
+
+
+def diverging(Estimator, **params):
+    """An estimator whose sgd steps of 1e6 explode its float32 weights, and
+    its data."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 5)).astype(np.float32)
+    y = {RNNClassifier: X[:, -1] > 0, RNNRegressor: X[:, -1]}.get(Estimator)
+    est = Estimator(
+        cell="rnn", hidden_size=4, optimizer="sgd", learning_rate_init=1e6,
+        clip_norm=None, batch_size=5, max_iter=50, random_state=0, **params,
+    )  # fmt: skip
+    return est, X, y
+
+
+ALL_ESTIMATORS = (RNNClassifier, RNNRegressor, RNNSequenceGenerator)
+NON_FINITE = r"non-finite \(NaN or inf\) during training"
+
+
+@ignore_convergence
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("Estimator", ALL_ESTIMATORS)
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_training_divergence_never_leaves_non_finite_weights(Estimator, early_stopping):
+    est, X, y = diverging(Estimator, early_stopping=early_stopping)
+    with pytest.raises(ValueError, match=NON_FINITE):
+        est.fit(X, y)
+    # Fitted on the completed epochs' best weights (the initial ones when
+    # the first epoch diverged): finite, and predicting finite values.
+    assert len(est.loss_curve_) == est.n_iter_ < 50
+    assert np.all(np.isfinite(est.loss_curve_))
+    assert np.all(np.isfinite(theta(est)))
+    assert np.all(np.isfinite(outputs(est, X)))
+    if est.n_iter_ == 0:
+        assert_array_equal(theta(est), initial_theta(est))
+    else:
+        shorter, _, _ = diverging(Estimator, early_stopping=early_stopping)
+        assert_same_model(est, shorter.set_params(max_iter=est.n_iter_).fit(X, y))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("Estimator", ALL_ESTIMATORS)
+def test_training_divergence_in_partial_fit_keeps_the_previous_model(Estimator):
+    est, X, y = diverging(Estimator)
+    extra = {"classes": [False, True]} if Estimator is RNNClassifier else {}
+    for _ in range(50):
+        before = copy.deepcopy(est) if hasattr(est, "_network") else None
+        try:
+            est.partial_fit(X, y, **extra)
+        except ValueError as error:
+            assert re.search(NON_FINITE, str(error))
+            break
+    else:
+        pytest.fail("partial_fit did not diverge")
+    # The call that diverged changed nothing.
+    if before is None:  # the first call: the initial weights, no epoch
+        assert est.n_iter_ == est.t_ == 0
+        assert_array_equal(theta(est), initial_theta(est))
+    else:
+        assert_same_model(est, before)
+    assert np.all(np.isfinite(outputs(est, X)))
+
+
+# ---------------------------------------------------------------- interrupts
+class InterruptAt:
+    """Stands for ``batch_loss_and_grad``; raises ``error`` at its ``n``-th call."""
+
+    original = staticmethod(_training.batch_loss_and_grad)
+
+    def __init__(self, n, error=KeyboardInterrupt):
+        self.n, self.error, self.calls = n, error, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls == self.n:
+            raise self.error()
+        return self.original(*args, **kwargs)
+
+
+def interruptible(Estimator, **params):
+    """Three batches per epoch, a plateau every three epochs; and data."""
+    X, y = make_data(Estimator, n=30)
+    if Estimator is RNNSequenceGenerator:
+        y = None
+    est = Estimator(
+        hidden_size=3, batch_size=10, tol=0.5, n_iter_no_change=2, max_iter=20,
+        random_state=0, **params,
+    )  # fmt: skip
+    return est, X, y
+
+
+@pytest.mark.parametrize("Estimator", ALL_ESTIMATORS)
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_training_interrupt_keeps_the_last_completed_epoch(
+    Estimator, early_stopping, monkeypatch
+):
+    # Ctrl-C in the second batch of epoch 8 (or 7, with a tenth held out:
+    # the 27 training sequences make three batches too): the fit returns,
+    # with a warning, the model of a fit of 7 epochs.
+    est, X, y = interruptible(Estimator, early_stopping=early_stopping)
+    monkeypatch.setattr(_training, "batch_loss_and_grad", InterruptAt(3 * 7 + 2))
+    with pytest.warns(UserWarning, match=r"interrupted by user.*n_iter_=7"):
+        assert est.fit(X, y) is est
+    monkeypatch.undo()
+    assert est.n_iter_ == 7
+    shorter, _, _ = interruptible(Estimator, early_stopping=early_stopping)
+    with pytest.warns(ConvergenceWarning):
+        shorter.set_params(max_iter=7).fit(X, y)
+    assert shorter._training_record.n_plateaus > 0  # the plateau state too
+    assert_same_model(est, shorter)
+    assert_array_equal(outputs(est, X), outputs(shorter, X))
+    # The optimizer and the random stream were put back too: partial_fit
+    # continues from the interrupted model as from the shorter fit.
+    est.partial_fit(X, y)
+    shorter.partial_fit(X, y)
+    assert_same_model(est, shorter)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("Estimator", ALL_ESTIMATORS)
+def test_training_interrupt_before_an_epoch_completes_propagates(
+    Estimator, monkeypatch
+):
+    # Nothing learned in the call, nothing to keep: the interrupt goes on
+    # (a loop of partial_fit calls stops), the state as the call found it.
+    est, X, y = interruptible(Estimator)
+    extra = {"classes": [0, 1]} if Estimator is RNNClassifier else {}
+    monkeypatch.setattr(_training, "batch_loss_and_grad", InterruptAt(2))
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert est.n_iter_ == est.t_ == 0 and est.loss_curve_ == []
+    assert_array_equal(theta(est), initial_theta(est))
+
+    twin, _, _ = interruptible(Estimator)
+    for model in (est, twin):
+        monkeypatch.setattr(_training, "batch_loss_and_grad", InterruptAt(5))
+        model.partial_fit(X, y, **extra)  # three batches: not interrupted
+    before = copy.deepcopy(est)
+    with pytest.raises(KeyboardInterrupt):
+        est.partial_fit(X, y)  # the fifth batch
+    monkeypatch.undo()
+    assert_same_model(est, before)
+    # Continues as if the interrupted call had never been made.
+    est.partial_fit(X, y)
+    twin.partial_fit(X, y)
+    assert_same_model(est, twin)
+
+
+@pytest.mark.parametrize("Estimator", ALL_ESTIMATORS)
+def test_training_error_inside_an_epoch_undoes_it(Estimator, monkeypatch):
+    # Any other error (here a MemoryError in the third epoch) propagates
+    # after the epoch is undone: the model is that of the two before.
+    est, X, y = interruptible(Estimator)
+    monkeypatch.setattr(_training, "batch_loss_and_grad", InterruptAt(8, MemoryError))
+    with pytest.raises(MemoryError):
+        est.fit(X, y)
+    monkeypatch.undo()
+    shorter, _, _ = interruptible(Estimator)
+    with pytest.warns(ConvergenceWarning):
+        shorter.set_params(max_iter=2).fit(X, y)
+    assert_same_model(est, shorter)
 
 
 @ignore_convergence
@@ -641,6 +833,29 @@ def test_training_clip_norm_bounds_the_step(clip_norm):
         assert step > 1e-2
     else:
         np.testing.assert_allclose(step, clip_norm, rtol=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_training_clip_norm_keeps_a_1000_step_tanh_rnn_finite():
+    # Full BPTT through 1,000 tanh steps at sgd steps of 10: unclipped, the
+    # gradient explodes and the weights overflow float32 within a few
+    # epochs; clipped to norm 1, every epoch's weights, loss and predictions
+    # stay finite (partial_fit keeps each epoch's last weights, not the best).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(16, 1000)).astype(np.float32)
+    y = X[:, 0] + X[:, -1]
+    params = {"cell": "rnn", "hidden_size": 16, "optimizer": "sgd"}
+    params.update(learning_rate_init=10.0, batch_size=8, random_state=0)
+    unclipped = RNNRegressor(clip_norm=None, **params)
+    with pytest.raises(ValueError, match=NON_FINITE):
+        for _ in range(5):
+            unclipped.partial_fit(X, y)
+    clipped = RNNRegressor(clip_norm=1.0, **params)
+    for _ in range(5):
+        clipped.partial_fit(X, y)
+        assert np.all(np.isfinite(theta(clipped)))
+        assert np.all(np.isfinite(clipped.predict(X)))
+    assert clipped.n_iter_ == 5 and np.all(np.isfinite(clipped.loss_curve_))
 
 
 # ------------------------------------------------------------ truncated BPTT

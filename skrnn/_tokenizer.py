@@ -9,7 +9,6 @@ from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -350,8 +349,10 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         ids : ndarray of shape (n_samples, `max_length_`), dtype=int64
             Token ids, as returned by :meth:`transform`.
         """
+        # A one-pass iterable is read once here; anything that is not
+        # iterable (None, a number) goes on to fit, which names the problem.
         if not isinstance(X, str) and not hasattr(X, "__len__"):
-            if not hasattr(X, "__array__") and not sparse.issparse(X):
+            if hasattr(X, "__iter__") and not hasattr(X, "__array__"):
                 X = list(X)
         return self.fit(X, y).transform(X)
 

@@ -460,6 +460,12 @@ class RNNSequenceGenerator(BaseRNN):
         """
         check_is_fitted(self)
         inputs, targets, lengths = self._next_step_data(X, reset=False)
+        if len(lengths) == 0:
+            # A mean over no token is undefined (sklearn's metrics refuse it).
+            raise ValueError(
+                "Found empty input: X holds 0 sequences, while score needs at "
+                "least one."
+            )
         total, count = self._log_likelihoods(inputs, targets, lengths)
         return float(total.sum() / count.sum())
 

@@ -181,8 +181,8 @@ def has_symbols(X):
         arr = np.asarray(X)
     except (ValueError, TypeError):
         return False  # let check_array give its own error
-    if arr.ndim != 2 or arr.dtype.kind in "biufc":
-        return False
+    if arr.ndim != 2 or arr.dtype.kind in "biufc" or arr.size == 0:
+        return False  # an empty table: check_array names the problem
     kinds = np.array([_cell_kind(v) for v in arr.flat], dtype=object)
     kinds = kinds.reshape(arr.shape)
     numeric = (kinds == "number") | (kinds == "numeric")

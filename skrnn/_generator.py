@@ -642,8 +642,11 @@ class RNNSequenceGenerator(BaseRNN):
         ids = np.tile(prompt_ids, (n_samples, 1))
         lengths = np.full(n_samples, prompt_ids.shape[0], dtype=np.int64)
         forbidden = self._never_sampled()
+        # A top_k beyond the vocabulary keeps every token, as 0 does; capped,
+        # it fits the kernel's int64 whatever the user passed.
+        top_k = min(top_k or 0, self.vocabulary_size_)
         tokens, n_generated = self._network.sample(
-            ids, lengths, uniforms, forbidden, temperature, top_k or 0, BEGIN_ID,
+            ids, lengths, uniforms, forbidden, temperature, top_k, BEGIN_ID,
             END_ID, stop_at_end,
         )  # fmt: skip
         results = []

@@ -21,7 +21,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skrnn._input import read_input
 from skrnn._network import RNNNetwork
 from skrnn._optimizers import OPTIMIZERS, make_optimizer
-from skrnn._sequences import N_RESERVED_IDS
+from skrnn._sequences import N_RESERVED_IDS, cast_to_compute_dtype
 from skrnn._tokenizer import Tokenizer
 from skrnn._training import (
     TrainingData,
@@ -303,7 +303,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The training data in the compute ``dtype`` (token ids stay int64)."""
         data.inputs = self._as_network_input(data.inputs, dtype)
         if self._loss == "squared":
-            data.targets = data.targets.astype(dtype)
+            data.targets = cast_to_compute_dtype(data.targets, dtype, "y")
         return data
 
     def _training_settings(self, network, **changes):
@@ -366,7 +366,7 @@ class BaseRNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Cast numeric input to the compute dtype (the network's unless
         ``dtype``); token ids stay int64."""
         if self._input_kind == "numeric":
-            return values.astype(dtype or self._network.dtype, copy=False)
+            return cast_to_compute_dtype(values, dtype or self._network.dtype)
         return values
 
     def _reconstruction_attributes(self):

@@ -25,6 +25,7 @@ from skrnn._sequences import (
     OOV_ID,
     PAD_ID,
     UNK_MARKER,
+    cast_to_compute_dtype,
     text_documents,
 )
 from skrnn._training import TrainingData
@@ -738,7 +739,9 @@ class RNNSequenceGenerator(BaseRNN):
                 f"{self.n_channels_in_}), got {series.shape}."
             )
         network = self._network
-        x = np.ascontiguousarray(series[None].astype(network.dtype))
+        x = np.ascontiguousarray(
+            cast_to_compute_dtype(series[None], network.dtype, "The prompt")
+        )
         lengths = np.array([series.shape[0]], dtype=np.int64)
         return network.continue_series(x, lengths, n_steps)[0]
 

@@ -355,6 +355,31 @@ def validate_token_ids(estimator, X, *, reset):
     return ids
 
 
+def cast_to_compute_dtype(values, dtype, name="X"):
+    """``values`` in the compute ``dtype``, refusing numbers it cannot hold.
+
+    A model fitted on float32 input computes in float32; a float64 value
+    beyond float32's range (1e39, say) would become inf in the cast and
+    silently saturate every state it reaches.
+    """
+    dtype = np.dtype(dtype)
+    if (
+        values.dtype.kind == "f"
+        and dtype.kind == "f"
+        and dtype.itemsize < values.dtype.itemsize
+        and values.size
+    ):
+        largest = np.abs(values).max()
+        if largest > np.finfo(dtype).max:
+            raise ValueError(
+                f"{name} holds a value of magnitude {largest:.3g}, too large for {dtype}, "
+                f"the dtype this model computes in (its largest value is "
+                f"{np.finfo(dtype).max:.3g}): rescale it, or fit on float64 "
+                "input to compute in float64."
+            )
+    return values.astype(dtype, copy=False)
+
+
 def forget_feature_attributes(estimator):
     """Drop ``n_features_in_`` and ``feature_names_in_``: input without a width.
 

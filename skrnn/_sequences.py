@@ -372,8 +372,8 @@ def cast_to_compute_dtype(values, dtype, name="X"):
         largest = np.abs(values).max()
         if largest > np.finfo(dtype).max:
             raise ValueError(
-                f"{name} holds a value of magnitude {largest:.3g}, too large for {dtype}, "
-                f"the dtype this model computes in (its largest value is "
+                f"{name} holds a value of magnitude {largest:.3g}, too large "
+                f"for {dtype}, the dtype this model computes in (its largest value is "
                 f"{np.finfo(dtype).max:.3g}): rescale it, or fit on float64 "
                 "input to compute in float64."
             )

@@ -30,7 +30,5 @@ def floating_point_errors_raise():
 # suite's time budget; "thorough" runs >= 10,000 examples per estimator
 # (SKRNN_HYPOTHESIS_PROFILE=thorough, see the README).
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
-settings.register_profile(
-    "thorough", max_examples=2000, deadline=None, print_blob=True
-)
+settings.register_profile("thorough", max_examples=2000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("SKRNN_HYPOTHESIS_PROFILE", "ci"))

@@ -26,7 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import RNNClassifier, RNNRegressor, RNNSequenceGenerator, Tokenizer
 
-TINY = dict(hidden_size=2, embedding_dim=2, max_iter=1, random_state=0)
+TINY = {"hidden_size": 2, "embedding_dim": 2, "max_iter": 1, "random_state": 0}
 pytestmark = pytest.mark.filterwarnings(
     # Numerical trouble must surface as an error, never as a warning.
     "error::RuntimeWarning",
@@ -260,10 +260,10 @@ TOKENS = np.array([[4, 5, 0], [6, 0, 0], [4, 7, 8], [5, 5, 0], [9, 4, 0], [6, 7,
 LABELS = np.array([0, 1, 0, 1, 0, 1])
 TARGETS = RNG.normal(size=6)
 FITS = {
-    "numeric": dict(X=SERIES, kw={}),
-    "numeric3d": dict(X=SERIES_3D, kw={}),
-    "text": dict(X=DOCS, kw={}),
-    "tokens": dict(X=TOKENS, kw=dict(input_type="tokens")),
+    "numeric": {"X": SERIES, "kw": {}},
+    "numeric3d": {"X": SERIES_3D, "kw": {}},
+    "text": {"X": DOCS, "kw": {}},
+    "tokens": {"X": TOKENS, "kw": {"input_type": "tokens"}},
 }
 ESTIMATORS = {
     "classifier": (RNNClassifier, LABELS),
@@ -473,7 +473,9 @@ def test_generate_any_arguments(fitted, kind, data):
         "tokens": st.one_of(st.none(), st.lists(st.integers(4, 9), max_size=3)),
     }[kind]
     odd_prompt = st.one_of(ANY_X, TEXT, near_valid("tokens"))
-    prompt = data.draw(odd_prompt if broken == "prompt" else valid_prompt, label="prompt")
+    prompt = data.draw(
+        odd_prompt if broken == "prompt" else valid_prompt, label="prompt"
+    )
     n_steps, n_samples = args["n_steps"], args["n_samples"]
     out = call(
         model.generate, n_steps, prompt=prompt, temperature=args["temperature"],
@@ -532,7 +534,8 @@ def test_tokenizer_any_input(params, X, X_new):
     assert len(texts) == n and all(isinstance(t, str) for t in texts)
     new = call(tok.transform, X_new)
     if new is not None:
-        assert_finite_array(new, shape=(n_samples_of(X_new), tok.max_length_), kinds="i")
+        shape = (n_samples_of(X_new), tok.max_length_)
+        assert_finite_array(new, shape=shape, kinds="i")
         assert np.all((new >= 0) & (new < 4 + len(tok.vocabulary_)))
     back = call(tok.inverse_transform, X_new)
     if back is not None:

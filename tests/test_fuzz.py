@@ -395,6 +395,117 @@ def test_valid_text_any_container(fitted, name, docs):
         np.testing.assert_array_equal(method(other), reference)
 
 
+def _one_defect(kind, draw, model):
+    """Valid input of ``kind`` with one defect; return it and the word naming it."""
+    n = draw(st.integers(1, 3))
+    if kind in ("numeric", "numeric3d"):
+        X = np.asarray(FITS[kind]["X"][:n], dtype=np.float64).copy()
+        defect = draw(
+            st.sampled_from(
+                [
+                    "nan",
+                    "inf",
+                    # A float64 model holds any finite float64.
+                    "float32 range" if model._network.dtype == np.float32 else "nan",
+                    "sparse",
+                    "4-D",
+                    "0 samples",
+                    "timesteps",
+                    "channels",
+                    "ragged channels",
+                    "empty sequence",
+                ]
+            )
+        )
+        index = tuple(draw(st.integers(0, d - 1)) for d in X.shape)
+        form = draw(st.sampled_from(["array", "arrays"]))
+        if defect == "nan":
+            X[index] = np.nan
+        elif defect == "inf":
+            X[index] = draw(st.sampled_from([np.inf, -np.inf]))
+        elif defect == "float32 range":
+            X[index] = draw(st.sampled_from([1e39, -1e300]))
+            return (X if form == "array" else list(X)), "too large for float32"
+        elif defect == "sparse":
+            return sparse.csr_matrix(X.reshape(n, -1)), "sparse"
+        elif defect == "4-D":
+            return X.reshape(*X.shape, 1)[..., None], "dim"
+        elif defect == "0 samples":
+            return X[:0], "0 sample"
+        elif defect == "timesteps":
+            return X[:, :2], "features"
+        elif defect == "channels":
+            return np.repeat(X.reshape(n, 3, -1), 2, axis=2), "channels"
+        elif defect == "ragged channels":
+            seqs = [a.reshape(3, -1) for a in X] + [np.zeros((2, 5))]
+            return seqs, "channels"
+        else:
+            return [
+                *list(X.reshape(n, 3, -1)),
+                np.zeros((0, X.reshape(n, 3, -1).shape[2])),
+            ], "empty"
+        return (X if form == "array" else list(X)), defect
+    if kind == "tokens":
+        X = FITS[kind]["X"][:n].copy()
+        defect = draw(
+            st.sampled_from(
+                ["too large", "negative", "float", "bool", "sparse", "3-D", "string"]
+            )
+        )
+        index = (draw(st.integers(0, n - 1)), draw(st.integers(0, 2)))
+        if defect == "too large":
+            X[index] = draw(st.sampled_from([model.vocabulary_size_, 2**62]))
+            return X, "range"
+        if defect == "negative":
+            X[index] = draw(st.sampled_from([-1, -(2**62)]))
+            return X, "negative"
+        if defect == "float":
+            X = X.astype(float)
+            X[index] = 4.5
+            return X, "integer"
+        if defect == "bool":
+            return X > 0, "integer"
+        if defect == "sparse":
+            return sparse.csr_matrix(X), "sparse"
+        if defect == "3-D":
+            return X[:, :, None], "dim"
+        return ["good food"] * n, ("token ids", "2d array")
+    # text
+    defect = draw(st.sampled_from(["single string", "None", "number", "bytes"]))
+    n = max(n, 2)  # a document that is a str beside the defect: still text
+    docs = list(DOCS[:n])
+    if defect == "single string":
+        return "good food", "string object received"
+    if defect == "None":
+        docs[draw(st.integers(0, n - 1))] = None
+        return docs, "missing"
+    if defect == "number":
+        docs[draw(st.integers(0, n - 1))] = draw(st.sampled_from([1, 2.5]))
+        return docs, "str"
+    docs[draw(st.integers(0, n - 1))] = b"\xff\xfe"
+    return docs, "utf-8"
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+@pytest.mark.parametrize("kind", list(FITS))
+@FIXTURE_OK
+@given(data=st.data())
+def test_defect_is_named(fitted, name, kind, data):
+    """Valid input with one defect: every method refuses it, naming the defect."""
+    model = fitted[name, kind]
+    X, word = _one_defect(kind, data.draw, model)
+    method = data.draw(
+        st.sampled_from([m for m in PREDICT_METHODS[name] if hasattr(model, m)])
+    )
+    with pytest.raises((ValueError, TypeError)) as error:
+        if method == "score":
+            y = None if name == "generator" else ESTIMATORS[name][1][: len(X)]
+            model.score(X, y)
+        else:
+            getattr(model, method)(X)
+    check_error(error.value, *np.atleast_1d(word))
+
+
 # ---------------------------------------------------------------- fit
 LABEL_VALUES = st.one_of(
     st.integers(-2, 2), st.integers(-(2**70), 2**70), ANY_FLOATS, st.booleans(),

@@ -400,6 +400,10 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             return self._pad(self._id_lists(docs))
         if self._tokens is not None:
             X = validate_data(self, X, reset=False, dtype="numeric")
+            if X.dtype == object:
+                # sklearn leaves an object array holding None as is; read as
+                # numbers, its None are missing values (sklearn's NaN error).
+                X = check_array(X, dtype=np.float64, input_name="X")
             pos = np.searchsorted(self._tokens, X)
             pos_clipped = np.minimum(pos, len(self._tokens) - 1)
             found = self._tokens[pos_clipped] == X
@@ -437,8 +441,12 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self)
         ids = check_array(X, dtype=None, ensure_min_features=0)
         if ids.dtype.kind not in "iu":
-            if ids.dtype.kind == "b" or not np.all(np.mod(ids, 1) == 0):
-                raise ValueError("inverse_transform expects integer token ids.")
+            # Bool, strings and objects (None) are no ids; floats must be whole.
+            if ids.dtype.kind != "f" or not np.all(np.mod(ids, 1) == 0):
+                raise ValueError(
+                    "inverse_transform expects integer token ids, got dtype "
+                    f"{ids.dtype}."
+                )
             ids = ids.astype(np.int64)
         n_ids = N_RESERVED_IDS + len(self.vocabulary_)
         if ids.size and (ids.min() < 0 or ids.max() >= n_ids):

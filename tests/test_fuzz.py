@@ -628,7 +628,7 @@ TOKENIZER_PARAMS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=settings().max_examples * 5)
+@settings(max_examples=settings().max_examples * 10)
 @given(
     params=TOKENIZER_PARAMS,
     X=st.one_of(ANY_X, near_valid("text"), near_valid("tokens")),

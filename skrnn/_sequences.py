@@ -287,6 +287,8 @@ def ids_to_sequences(ids):
     Every non-zero id is a token, in order; id 0 is padding wherever it
     stands, so "pre" and "post" padding give the same sequences.
     """
+    if ids.shape[1] == 0:  # only empty sequences: one column of padding
+        ids = np.zeros((ids.shape[0], 1), dtype=np.int64)
     is_token = ids != PAD_ID
     lengths = is_token.sum(axis=1).astype(np.int64)
     # A stable sort of "is padding" moves the tokens first, keeping their order.
@@ -309,6 +311,13 @@ def _integer_ids(a, name):
                 f"Token ids must be integers, but {name} holds non-integer values; "
                 'with input_type="tokens", X holds integer token ids.'
             )
+    # Ids int64 cannot hold (2**63 as a float or a uint64) would wrap or
+    # overflow in the cast; no embedding table is that large anyway.
+    if a.size and a.dtype.kind in "fu" and np.abs(a).max() >= 2**63:
+        raise ValueError(
+            f"Token ids out of range: {name} holds {np.abs(a).max():.4g}, "
+            "beyond int64 (ids index the embedding table)."
+        )
     return a.astype(np.int64)
 
 

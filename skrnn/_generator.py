@@ -413,6 +413,10 @@ class RNNSequenceGenerator(BaseRNN):
             np.add.at(total, samples, per_row.astype(np.float64))
 
         inputs = self._as_network_input(inputs)
+        if numeric:
+            # The targets are X too: refuse what the model's dtype cannot
+            # hold, as for the inputs (compared in float64, left uncast).
+            cast_to_compute_dtype(targets, network.dtype)
         for lo, batch, batch_lengths in predict_batches(inputs, lengths):
             network.step_outputs(
                 batch, batch_lengths,

@@ -395,7 +395,11 @@ def test_valid_text_any_container(fitted, name, docs):
     reference = method(as_str)
     assert len(reference) == len(docs)
     assert_finite_array(reference, kinds="f" if method != model.predict else "fiuU")
-    for other in (docs, tuple(docs), np.array(as_str, dtype=object), np.array(as_str)):
+    containers = [docs, tuple(docs), np.array(as_str, dtype=object)]
+    if not any(d.endswith("\x00") for d in as_str):
+        # A numpy str array drops trailing NULs (numpy's fixed-width strings).
+        containers.append(np.array(as_str))
+    for other in containers:
         np.testing.assert_array_equal(method(other), reference)
 
 

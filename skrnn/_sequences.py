@@ -524,6 +524,14 @@ def validate_sequences(estimator, X, *, reset, ensure_min_timesteps=1):
             ) from None
         if values.ndim == 2:
             values = values[:, :, None]
+        elif values.ndim == 3 and values.shape[1] < ensure_min_timesteps:
+            # sklearn checks the width of 2-D arrays only; time steps are
+            # the features of a 3-D array too (sklearn's message).
+            raise ValueError(
+                f"Found array with {values.shape[1]} feature(s) (shape="
+                f"{values.shape}) while a minimum of {ensure_min_timesteps} is "
+                "required."
+            )
         elif values.ndim != 3:
             raise ValueError(
                 f"Expected a 2-D (n_samples, n_timesteps) or 3-D (n_samples, "

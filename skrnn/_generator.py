@@ -405,7 +405,8 @@ class RNNSequenceGenerator(BaseRNN):
             row_targets = targets[samples, steps]
             if numeric:
                 diff = out.astype(np.float64) - row_targets
-                per_row = -np.sum(diff * diff, axis=1)
+                with np.errstate(over="ignore"):  # refused below, named
+                    per_row = -np.sum(diff * diff, axis=1)
             else:
                 log_p = log_probabilities(out)
                 per_row = log_p[np.arange(out.shape[0]), row_targets]
@@ -422,6 +423,11 @@ class RNNSequenceGenerator(BaseRNN):
                 batch, batch_lengths,
                 on_rows=lambda samples, *rows: on_rows(lo + samples, *rows),
             )  # fmt: skip
+        if numeric and not np.all(np.isfinite(total)):
+            raise ValueError(
+                "The squared one-step error of a sequence overflows float64: X "
+                f"holds values up to {np.abs(targets).max():.3g}. Rescale X."
+            )
         return total, lengths
 
     def score_samples(self, X):

@@ -447,13 +447,14 @@ class Tokenizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                     "inverse_transform expects integer token ids, got dtype "
                     f"{ids.dtype}."
                 )
-            ids = ids.astype(np.int64)
         n_ids = N_RESERVED_IDS + len(self.vocabulary_)
+        # Checked before the cast, which would overflow on ids like 1e30.
         if ids.size and (ids.min() < 0 or ids.max() >= n_ids):
             raise ValueError(
                 f"Token ids out of range: they must be in [0, {n_ids - 1}], got "
                 f"values in [{ids.min()}, {ids.max()}]."
             )
+        ids = ids.astype(np.int64)
         names = [""] * N_RESERVED_IDS + [str(t) for t in self.vocabulary_]
         names[OOV_ID] = UNK_MARKER
         sep = "" if (self._kind == "text" and self.analyzer == "char") else " "

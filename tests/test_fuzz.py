@@ -57,14 +57,18 @@ def check_error(error, *keywords):
     )
 
 
-def _in_sklearn_finiteness_check(warning):
-    """Whether a RuntimeWarning comes from sklearn's ``_assert_all_finite``.
+# sklearn validation functions that warn on extreme values before they
+# raise their own error or decide: sklearn's behaviour, not ours.
+SKLEARN_WARNING_CHECKS = (
+    "_assert_all_finite",  # sums X: inf + -inf warns, then "contains infinity"
+    "type_of_target",  # casts float labels like 1e30 to int: "continuous"
+)
 
-    Its first pass sums X, and inf + -inf warns before sklearn raises its
-    own "Input X contains infinity" error: sklearn's behaviour, not ours.
-    """
+
+def _in_sklearn_check(warning):
+    """Whether a RuntimeWarning comes from one of SKLEARN_WARNING_CHECKS."""
     frames = traceback.extract_tb(warning.__traceback__)
-    return any(f.name == "_assert_all_finite" for f in frames)
+    return any(f.name in SKLEARN_WARNING_CHECKS for f in frames)
 
 
 def call(method, *args, keywords=(), **kwargs):
@@ -73,7 +77,7 @@ def call(method, *args, keywords=(), **kwargs):
         try:
             result = method(*args, **kwargs)
         except RuntimeWarning as warning:
-            if not _in_sklearn_finiteness_check(warning):
+            if not _in_sklearn_check(warning):
                 raise
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)

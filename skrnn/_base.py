@@ -22,7 +22,7 @@ from skrnn._input import read_input
 from skrnn._network import RNNNetwork
 from skrnn._optimizers import OPTIMIZERS, make_optimizer
 from skrnn._persistence import VersionedStateMixin
-from skrnn._sequences import N_RESERVED_IDS
+from skrnn._sequences import N_RESERVED_IDS, cast_to_compute_dtype
 from skrnn._tokenizer import Tokenizer
 from skrnn._training import (
     TrainingData,
@@ -318,7 +318,7 @@ class BaseRNN(
         """The training data in the compute ``dtype`` (token ids stay int64)."""
         data.inputs = self._as_network_input(data.inputs, dtype)
         if self._loss == "squared":
-            data.targets = data.targets.astype(dtype)
+            data.targets = cast_to_compute_dtype(data.targets, dtype, "y")
         return data
 
     def _training_settings(self, network, **changes):
@@ -381,7 +381,7 @@ class BaseRNN(
         """Cast numeric input to the compute dtype (the network's unless
         ``dtype``); token ids stay int64."""
         if self._input_kind == "numeric":
-            return values.astype(dtype or self._network.dtype, copy=False)
+            return cast_to_compute_dtype(values, dtype or self._network.dtype)
         return values
 
     def _reconstruction_attributes(self):

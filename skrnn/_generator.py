@@ -25,6 +25,7 @@ from skrnn._sequences import (
     OOV_ID,
     PAD_ID,
     UNK_MARKER,
+    cast_to_compute_dtype,
     text_documents,
 )
 from skrnn._training import TrainingData
@@ -404,7 +405,8 @@ class RNNSequenceGenerator(BaseRNN):
             row_targets = targets[samples, steps]
             if numeric:
                 diff = out.astype(np.float64) - row_targets
-                per_row = -np.sum(diff * diff, axis=1)
+                with np.errstate(over="ignore"):  # refused below, named
+                    per_row = -np.sum(diff * diff, axis=1)
             else:
                 log_p = log_probabilities(out)
                 per_row = log_p[np.arange(out.shape[0]), row_targets]
@@ -412,11 +414,20 @@ class RNNSequenceGenerator(BaseRNN):
             np.add.at(total, samples, per_row.astype(np.float64))
 
         inputs = self._as_network_input(inputs)
+        if numeric:
+            # The targets are X too: refuse what the model's dtype cannot
+            # hold, as for the inputs (compared in float64, left uncast).
+            cast_to_compute_dtype(targets, network.dtype)
         for lo, batch, batch_lengths in predict_batches(inputs, lengths):
             network.step_outputs(
                 batch, batch_lengths,
                 on_rows=lambda samples, *rows: on_rows(lo + samples, *rows),
             )  # fmt: skip
+        if numeric and not np.all(np.isfinite(total)):
+            raise ValueError(
+                "The squared one-step error of a sequence overflows float64: X "
+                f"holds values up to {np.abs(targets).max():.3g}. Rescale X."
+            )
         return total, lengths
 
     def score_samples(self, X):
@@ -460,6 +471,12 @@ class RNNSequenceGenerator(BaseRNN):
         """
         check_is_fitted(self)
         inputs, targets, lengths = self._next_step_data(X, reset=False)
+        if len(lengths) == 0:
+            # A mean over no token is undefined (sklearn's metrics refuse it).
+            raise ValueError(
+                "Found empty input: X holds 0 sequences, while score needs at "
+                "least one."
+            )
         total, count = self._log_likelihoods(inputs, targets, lengths)
         return float(total.sum() / count.sum())
 
@@ -636,8 +653,11 @@ class RNNSequenceGenerator(BaseRNN):
         ids = np.tile(prompt_ids, (n_samples, 1))
         lengths = np.full(n_samples, prompt_ids.shape[0], dtype=np.int64)
         forbidden = self._never_sampled()
+        # A top_k beyond the vocabulary keeps every token, as 0 does; capped,
+        # it fits the kernel's int64 whatever the user passed.
+        top_k = min(top_k or 0, self.vocabulary_size_)
         tokens, n_generated = self._network.sample(
-            ids, lengths, uniforms, forbidden, temperature, top_k or 0, BEGIN_ID,
+            ids, lengths, uniforms, forbidden, temperature, top_k, BEGIN_ID,
             END_ID, stop_at_end,
         )  # fmt: skip
         results = []
@@ -729,7 +749,9 @@ class RNNSequenceGenerator(BaseRNN):
                 f"{self.n_channels_in_}), got {series.shape}."
             )
         network = self._network
-        x = np.ascontiguousarray(series[None].astype(network.dtype))
+        x = np.ascontiguousarray(
+            cast_to_compute_dtype(series[None], network.dtype, "The prompt")
+        )
         lengths = np.array([series.shape[0]], dtype=np.int64)
         return network.continue_series(x, lengths, n_steps)[0]
 

@@ -181,8 +181,8 @@ def has_symbols(X):
         arr = np.asarray(X)
     except (ValueError, TypeError):
         return False  # let check_array give its own error
-    if arr.ndim != 2 or arr.dtype.kind in "biufc":
-        return False
+    if arr.ndim != 2 or arr.dtype.kind in "biufc" or arr.size == 0:
+        return False  # an empty table: check_array names the problem
     kinds = np.array([_cell_kind(v) for v in arr.flat], dtype=object)
     kinds = kinds.reshape(arr.shape)
     numeric = (kinds == "number") | (kinds == "numeric")
@@ -287,6 +287,8 @@ def ids_to_sequences(ids):
     Every non-zero id is a token, in order; id 0 is padding wherever it
     stands, so "pre" and "post" padding give the same sequences.
     """
+    if ids.shape[1] == 0:  # only empty sequences: one column of padding
+        ids = np.zeros((ids.shape[0], 1), dtype=np.int64)
     is_token = ids != PAD_ID
     lengths = is_token.sum(axis=1).astype(np.int64)
     # A stable sort of "is padding" moves the tokens first, keeping their order.
@@ -309,6 +311,13 @@ def _integer_ids(a, name):
                 f"Token ids must be integers, but {name} holds non-integer values; "
                 'with input_type="tokens", X holds integer token ids.'
             )
+    # Ids int64 cannot hold (2**63 as a float or a uint64) would wrap or
+    # overflow in the cast; no embedding table is that large anyway.
+    if a.size and a.dtype.kind in "fu" and np.abs(a).max() >= 2**63:
+        raise ValueError(
+            f"Token ids out of range: {name} holds {np.abs(a).max():.4g}, "
+            "beyond int64 (ids index the embedding table)."
+        )
     return a.astype(np.int64)
 
 
@@ -353,6 +362,31 @@ def validate_token_ids(estimator, X, *, reset):
             f"Token ids must be non-negative, got {ids.min()}; id 0 is padding."
         )
     return ids
+
+
+def cast_to_compute_dtype(values, dtype, name="X"):
+    """``values`` in the compute ``dtype``, refusing numbers it cannot hold.
+
+    A model fitted on float32 input computes in float32; a float64 value
+    beyond float32's range (1e39, say) would become inf in the cast and
+    silently saturate every state it reaches.
+    """
+    dtype = np.dtype(dtype)
+    if (
+        values.dtype.kind == "f"
+        and dtype.kind == "f"
+        and dtype.itemsize < values.dtype.itemsize
+        and values.size
+    ):
+        largest = np.abs(values).max()
+        if largest > np.finfo(dtype).max:
+            raise ValueError(
+                f"{name} holds a value of magnitude {largest:.3g}, too large "
+                f"for {dtype}, the dtype this model computes in (its largest value is "
+                f"{np.finfo(dtype).max:.3g}): rescale it, or fit on float64 "
+                "input to compute in float64."
+            )
+    return values.astype(dtype, copy=False)
 
 
 def forget_feature_attributes(estimator):
@@ -490,6 +524,14 @@ def validate_sequences(estimator, X, *, reset, ensure_min_timesteps=1):
             ) from None
         if values.ndim == 2:
             values = values[:, :, None]
+        elif values.ndim == 3 and values.shape[1] < ensure_min_timesteps:
+            # sklearn checks the width of 2-D arrays only; time steps are
+            # the features of a 3-D array too (sklearn's message).
+            raise ValueError(
+                f"Found array with {values.shape[1]} feature(s) (shape="
+                f"{values.shape}) while a minimum of {ensure_min_timesteps} is "
+                "required."
+            )
         elif values.ndim != 3:
             raise ValueError(
                 f"Expected a 2-D (n_samples, n_timesteps) or 3-D (n_samples, "

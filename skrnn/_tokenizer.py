@@ -9,7 +9,6 @@ from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -356,8 +355,10 @@ class Tokenizer(
         ids : ndarray of shape (n_samples, `max_length_`), dtype=int64
             Token ids, as returned by :meth:`transform`.
         """
+        # A one-pass iterable is read once here; anything that is not
+        # iterable (None, a number) goes on to fit, which names the problem.
         if not isinstance(X, str) and not hasattr(X, "__len__"):
-            if not hasattr(X, "__array__") and not sparse.issparse(X):
+            if hasattr(X, "__iter__") and not hasattr(X, "__array__"):
                 X = list(X)
         return self.fit(X, y).transform(X)
 
@@ -405,6 +406,10 @@ class Tokenizer(
             return self._pad(self._id_lists(docs))
         if self._tokens is not None:
             X = validate_data(self, X, reset=False, dtype="numeric")
+            if X.dtype == object:
+                # sklearn leaves an object array holding None as is; read as
+                # numbers, its None are missing values (sklearn's NaN error).
+                X = check_array(X, dtype=np.float64, input_name="X")
             pos = np.searchsorted(self._tokens, X)
             pos_clipped = np.minimum(pos, len(self._tokens) - 1)
             found = self._tokens[pos_clipped] == X
@@ -442,15 +447,20 @@ class Tokenizer(
         check_is_fitted(self)
         ids = check_array(X, dtype=None, ensure_min_features=0)
         if ids.dtype.kind not in "iu":
-            if ids.dtype.kind == "b" or not np.all(np.mod(ids, 1) == 0):
-                raise ValueError("inverse_transform expects integer token ids.")
-            ids = ids.astype(np.int64)
+            # Bool, strings and objects (None) are no ids; floats must be whole.
+            if ids.dtype.kind != "f" or not np.all(np.mod(ids, 1) == 0):
+                raise ValueError(
+                    "inverse_transform expects integer token ids, got dtype "
+                    f"{ids.dtype}."
+                )
         n_ids = N_RESERVED_IDS + len(self.vocabulary_)
+        # Checked before the cast, which would overflow on ids like 1e30.
         if ids.size and (ids.min() < 0 or ids.max() >= n_ids):
             raise ValueError(
                 f"Token ids out of range: they must be in [0, {n_ids - 1}], got "
                 f"values in [{ids.min()}, {ids.max()}]."
             )
+        ids = ids.astype(np.int64)
         names = [""] * N_RESERVED_IDS + [str(t) for t in self.vocabulary_]
         names[OOV_ID] = UNK_MARKER
         sep = "" if (self._kind == "text" and self.analyzer == "char") else " "

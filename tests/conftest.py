@@ -3,8 +3,11 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
 
 
 @pytest.fixture
@@ -21,3 +24,13 @@ def floating_point_errors_raise():
     """
     with np.errstate(divide="raise", over="raise", invalid="raise"):
         yield
+
+
+# Hypothesis profiles for tests/test_fuzz.py: "ci" (the default, fixed
+# seed) keeps the suite's time budget; "thorough" (random seeds), selected
+# with SKRNN_HYPOTHESIS_PROFILE=thorough (see the README), runs 1,000
+# examples per test (2,000 for fit, 10,000 for the Tokenizer), >= 10,000
+# per estimator over its tests.
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
+settings.register_profile("thorough", max_examples=1000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("SKRNN_HYPOTHESIS_PROFILE", "ci"))

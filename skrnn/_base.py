@@ -384,6 +384,19 @@ class BaseRNN(
             return cast_to_compute_dtype(values, dtype or self._network.dtype)
         return values
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        network = self.__dict__.get("_network")
+        optimizer = self.__dict__.get("_optimizer")
+        if network is not None and optimizer is not None:
+            problem = optimizer.state_problem(network.theta.shape[0], network.dtype)
+            if problem is not None:
+                raise ValueError(
+                    f"The saved optimizer state is inconsistent: {problem}. The "
+                    "file is truncated or was modified; load an intact copy or "
+                    "refit."
+                )
+
     def _reconstruction_attributes(self):
         # What a callback needs to predict with the model as it is now.
         return {"_network": copy.deepcopy(self._network)}

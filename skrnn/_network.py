@@ -203,7 +203,44 @@ class RNNNetwork:
         self.__dict__.update(state)
         # A name, or a ``numpy.dtype`` in states saved before it was a name.
         self.dtype = np.dtype(self.dtype)
+        problem = self._state_problem()
+        if problem is not None:
+            raise ValueError(
+                f"The saved network is inconsistent: {problem}. The file is "
+                "truncated or was modified; load an intact copy or refit."
+            )
         self._build_views()
+
+    def _state_problem(self):
+        """What makes a loaded state unusable, or None.
+
+        The views over ``theta`` and the kernels that read them rely on
+        ``theta`` matching the layout its hyper-parameters give: a mismatch
+        would be read out of bounds inside a kernel.
+        """
+        if self.cell not in CELLS:
+            return f"unknown cell {self.cell!r}"
+        if self.dtype not in (np.float32, np.float64):
+            return f"dtype {self.dtype} is not float32 or float64"
+        sizes = (self.n_inputs, self.hidden_size, self.n_layers, self.n_outputs)
+        if not all(isinstance(v, (int, np.integer)) and v > 0 for v in sizes):
+            return "its sizes are not positive integers"
+        layout = [(name, tuple(int(n) for n in shape)) for name, shape in self._layout]
+        if layout != self._make_layout():
+            return "its parameter layout does not match its hyper-parameters"
+        theta = self.theta
+        if not isinstance(theta, np.ndarray) or theta.ndim != 1:
+            return "theta is not a 1-D array"
+        if theta.dtype != self.dtype:
+            return f"theta has dtype {theta.dtype}, the network {self.dtype}"
+        if theta.shape[0] != sum(self._sizes()):
+            return (
+                f"theta holds {theta.shape[0]} values where the layout needs "
+                f"{sum(self._sizes())}"
+            )
+        if not np.isfinite(theta).all():
+            return "theta holds NaN or inf"
+        return None
 
     def weight_mask(self):
         """Boolean vector, True on weight matrices (L2 applies), False on biases."""

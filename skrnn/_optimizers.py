@@ -54,6 +54,20 @@ class BaseOptimizer(ABC):
         """Go back to a state returned by :meth:`get_state`."""
         vars(self).update(_copy_state(state))
 
+    def state_problem(self, n_params, dtype):
+        """What makes this (loaded) optimizer unusable for ``n_params``
+        parameters of ``dtype``, or None: its update kernels read every
+        state array at every parameter's index."""
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray) and (
+                value.shape != (n_params,) or value.dtype != dtype
+            ):
+                return (
+                    f"its {name} has shape {value.shape} and dtype {value.dtype}, "
+                    f"for {n_params} parameters of dtype {np.dtype(dtype)}"
+                )
+        return None
+
     @abstractmethod
     def update(self, theta, grad):
         """Apply one step to ``theta`` in place.

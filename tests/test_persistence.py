@@ -3,8 +3,10 @@
 A model saved with pickle or joblib predicts identically in a fresh Python
 process; ``skops.io`` loads it trusting exactly skrnn's own classes
 (``TRUSTED``, the list written in the persistence guide); a model loaded
-by another skrnn version warns. The same-process pickle round trip of every
-cell is in ``test_integration.py``.
+by another skrnn version warns; a truncated or modified file fails to load
+with an error naming the problem, before any kernel could read its arrays.
+The same-process pickle round trip of every cell is in
+``test_integration.py``.
 """
 
 # Authors: The skrnn developers
@@ -288,3 +290,65 @@ def test_network_state_saved_before_dtype_by_name_still_loads(models, monkeypatc
     assert loaded._network.dtype == np.float32
     assert isinstance(loaded._network.dtype, np.dtype)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+# ------------------------------------------------------------ damaged files
+def test_truncated_file_fails_to_load_with_an_error(models, tmp_path):
+    model, _ = models["classifier_text"]
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    whole = path.read_bytes()
+    for keep in (len(whole) // 2, len(whole) - 10):
+        path.write_bytes(whole[:keep])
+        with pytest.raises((EOFError, pickle.UnpicklingError, ValueError)):
+            joblib.load(path)
+
+
+def _tampered(model, change):
+    """The bytes of ``model``'s pickle after ``change(state)`` on a copy of
+    its network's state (as a modified file would hold it)."""
+    network = model._network
+    original = RNNNetwork.__getstate__
+
+    def tampered_getstate(self):
+        state = original(self)
+        if self is network:
+            change(state)
+        return state
+
+    RNNNetwork.__getstate__ = tampered_getstate
+    try:
+        return pickle.dumps(model)
+    finally:
+        RNNNetwork.__getstate__ = original
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s.update(theta=s["theta"][:-3]), "theta holds"),
+        (lambda s: s.update(theta=np.append(s["theta"], s["theta"][:1])), "holds"),
+        (lambda s: s.update(theta=s["theta"].astype(np.float64)), "dtype"),
+        (lambda s: s["theta"].__setitem__(0, np.nan), "NaN or inf"),
+        (lambda s: s.update(hidden_size=s["hidden_size"] + 1), "layout"),
+        (lambda s: s.update(n_layers=0), "positive integers"),
+        (lambda s: s.update(cell="elman"), "unknown cell"),
+        (lambda s: s.update(dtype="int8"), "dtype int8"),
+    ],
+)
+def test_tampered_network_fails_to_load_naming_the_problem(models, change, message):
+    model, _ = models["classifier_text"]
+    saved = _tampered(model, lambda s: (s.update(theta=s["theta"].copy()), change(s)))
+    with pytest.raises(ValueError, match="inconsistent") as error:
+        pickle.loads(saved)
+    assert message in str(error.value)
+
+
+def test_tampered_optimizer_state_fails_to_load(models):
+    model, _ = models["regressor_series"]
+    clone = pickle.loads(pickle.dumps(model))
+    optimizer = clone._optimizer
+    name = next(k for k, v in vars(optimizer).items() if isinstance(v, np.ndarray))
+    setattr(optimizer, name, getattr(optimizer, name)[:-1])
+    with pytest.raises(ValueError, match="optimizer state is inconsistent"):
+        pickle.loads(pickle.dumps(clone))

@@ -104,12 +104,12 @@ plt.show()
 # What the plot shows
 # -------------------
 #
-# In the stored run (commit e67a90b), skrnn trains the tanh RNN and the GRU
-# several times faster than PyTorch at H=32 and stays ahead at H=128; at
-# H=256 three of the four fall short of the 2x target. The LSTM is faster
-# than PyTorch only at H=32: PyTorch's fused oneDNN LSTM runs its products
-# faster than skrnn's kernels at larger sizes. For ``predict_proba`` skrnn is
-# between about 1x and 2x PyTorch's speed for the tanh RNN and the GRU, and
-# about half as fast for the LSTM.
+# In the stored run (commit 897f292), skrnn trains the tanh RNN and the GRU
+# two to seven times faster than PyTorch (the GRU at H=256 on numeric input
+# just short of the 2x target, at 1.94x), and the LSTM faster at H=32 and
+# H=128; at H=256 PyTorch's fused oneDNN LSTM is ahead (skrnn at 0.72-0.81x).
+# For ``predict_proba``, skrnn is 1.2x to 2.3x PyTorch's speed for the tanh
+# RNN and the GRU, and 0.72x to 0.94x for the LSTM, whose fused inference in
+# PyTorch runs close to this machine's matrix-product peak.
 # ``benchmarks/README.md`` gives every figure, the machine and what limits the
 # targets not met; rerun the benchmark on an idle machine to refresh the file.

@@ -24,6 +24,14 @@ SCRIPT = textwrap.dedent(
     from skrnn import RNNRegressor
     from skrnn._kernels._threads import limit_threads
 
+    # Compile the fit's kernels first, while NUMBA_NUM_THREADS is still set:
+    # Numba rereads the environment when it compiles, and a pool size that
+    # differs from the launched pool's is an error.
+    X = np.random.RandomState(0).normal(size=(20, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        RNNRegressor(hidden_size=3, max_iter=1).fit(X, X[:, 0])
+
     def in_a_thread(omp, numba_env=None, preset=None, fit=False):
         os.environ.pop("OMP_NUM_THREADS", None)
         os.environ.pop("NUMBA_NUM_THREADS", None)

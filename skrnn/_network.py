@@ -399,19 +399,51 @@ class RNNNetwork:
         return out
 
     def predict(self, x, lengths):
-        """Raw head outputs for a padded batch (no dropout).
+        """Raw head outputs for a padded batch (no dropout), shape (B, C)."""
+        return self.head(self.features(x, lengths))
+
+    def features(self, x, lengths, every_step=False):
+        """What the head reads, without caches (no dropout).
 
         A unidirectional network reads the sequences in windows of
         ``STREAM_STEPS`` steps (see :meth:`stream`): memory does not grow
-        with their length.
-        """
-        if not self.bidirectional:
-            h, _ = self.stream(x, lengths)
-            return self.head(np.ascontiguousarray(h[-1, 0]))
-        return self.head(self._bidirectional_features(x, lengths))
+        with their length (except for the output itself with
+        ``every_step``).
 
-    def _bidirectional_features(self, x, lengths):
-        """Many-to-one features of a bidirectional network, without caches.
+        Parameters
+        ----------
+        x : ndarray of shape (B, T, F), or (B, T) int64 token ids
+        lengths : ndarray of shape (B,), int64
+        every_step : bool, default=False
+            Whether to return the top layer's output at every step instead
+            of after each sequence's last real step.
+
+        Returns
+        -------
+        features : ndarray of shape (B, D), or (B, T, D) with ``every_step``
+            Every direction concatenated (the reverse direction's output
+            after the last real step is its output at time 0); zero past
+            each sequence's length with ``every_step``.
+        """
+        if not every_step:
+            if self.bidirectional:
+                return self._bidirectional_features(x, lengths)
+            h, _ = self.stream(x, lengths)
+            return np.ascontiguousarray(h[-1, 0])
+        if self.bidirectional:
+            out = self._bidirectional_features(x, lengths, every_step=True)
+        else:
+            out = np.empty((*x.shape[:2], self.hidden_size), dtype=self.dtype)
+
+            def keep(rows, start, _, top):
+                out[rows, start : start + top.shape[1]] = top
+
+            self.stream(x, lengths, on_window=keep)
+        out[np.arange(x.shape[1])[None, :] >= lengths[:, None]] = 0
+        return out
+
+    def _bidirectional_features(self, x, lengths, every_step=False):
+        """:meth:`features` of a bidirectional network.
 
         Layer after layer, each direction in windows (:meth:`stream`); only
         a layer's outputs are kept, as the next layer's input.
@@ -419,7 +451,8 @@ class RNNNetwork:
         B, T = x.shape[:2]
         layer_input = self.embed(x, lengths)
         for layer in range(self.n_layers):
-            top = layer == self.n_layers - 1
+            # The top layer's outputs are needed only at every step.
+            top = layer == self.n_layers - 1 and not every_step
             finals = []  # each direction's state after the last step
 
             def run(direction, run_input, layer=layer, top=top, finals=finals):
@@ -433,9 +466,11 @@ class RNNNetwork:
                     layer=layer, direction=direction,
                 )  # fmt: skip
                 finals.append(h[layer, direction])
-                return hs  # the top layer's outputs are not needed
+                return hs
 
             layer_input = self._each_direction(layer_input, lengths, run)
+        if every_step:
+            return layer_input
         return np.ascontiguousarray(np.concatenate(finals, axis=1))
 
     def _each_direction(self, layer_input, lengths, run):

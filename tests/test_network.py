@@ -608,3 +608,21 @@ def test_network_bidirectional_predict_streams_bit_for_bit(cell, short_windows):
     x, lengths, _, _ = make_batch("softmax", [11, 4, 1, 7], T=11)
     _, features = net.forward(x, lengths)
     np.testing.assert_array_equal(net.predict(x, lengths), net.head(features))
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_network_features_stream_bit_for_bit(cell, bidirectional, short_windows):
+    # What the head reads, after the last real step or at every step (the
+    # tagger's and transform's input), without caches: forward's numbers,
+    # zero past each length.
+    net = make_network(cell, n_layers=2, bidirectional=bidirectional)
+    x, lengths, _, _ = make_batch("softmax", [11, 4, 1, 7], T=11)
+    _, last = net.forward(x, lengths)
+    np.testing.assert_array_equal(net.features(x, lengths), last)
+    _, top = net.forward(x, lengths, every_step=True)
+    valid = np.arange(11)[None, :] < lengths[:, None]
+    every = net.features(x, lengths, every_step=True)
+    assert every.shape == (4, 11, net.hidden_size * net.n_directions)
+    np.testing.assert_array_equal(every[valid], top[valid])
+    assert np.all(every[~valid] == 0)

@@ -190,7 +190,6 @@ class BaseRNN(
     # How X is read: the settings of skrnn._input.read_input.
     _min_timesteps = 1  # shortest numeric sequence accepted
     _default_tokenizer_params: ClassVar[dict] = {}  # when tokenizer=None
-    _empty_documents = "oov"
     _whole_documents = "unless_max_length"
 
     # ------------------------------------------------------------------ fit
@@ -372,7 +371,6 @@ class BaseRNN(
             default_tokenizer=Tokenizer(**self._default_tokenizer_params)
             if reset
             else None,
-            empty_documents=self._empty_documents,
             whole_documents=self._whole_documents,
             min_timesteps=self._min_timesteps,
         )

@@ -91,10 +91,10 @@ class RNNSequenceGenerator(BaseRNN):
     keep the model's full distribution, so that a document holding a token
     unseen at fit still gets a finite log-likelihood.
     A document with no token at all (empty, or nothing the tokenizer keeps;
-    a row of token ids that is all padding) is a document of length 0, read
-    as begin marker then end marker, at fit and predict alike; a document
-    of unknown words is read as that many out-of-vocabulary tokens (id 1).
-    Neither is an error; a numeric sequence shorter than 2 steps is.
+    a row of token ids that is all padding) is read as one
+    out-of-vocabulary token (id 1), at fit and predict alike; a document of
+    unknown words is read as that many out-of-vocabulary tokens. Neither is
+    an error; a numeric sequence shorter than 2 steps is.
 
     With ``bptt_steps`` set, training is truncated backpropagation through
     time in stateful lanes: each of ``batch_size`` lanes (32 when "auto")
@@ -145,11 +145,9 @@ class RNNSequenceGenerator(BaseRNN):
     _min_timesteps = 2
     # Characters as they are, and every document whole (a likelihood or a
     # prompt cut short would be silently wrong: max_length only shortens
-    # training text). An empty document is a real event for a language
-    # model (begin marker, then end marker): it keeps its length 0.
+    # training text).
     _default_tokenizer_params: ClassVar[dict] = {"analyzer": "char", "lowercase": False}
     _whole_documents = "always"
-    _empty_documents = "keep"
 
     def __init__(
         self,
@@ -704,9 +702,13 @@ class RNNSequenceGenerator(BaseRNN):
             )[0]
             ids = ids[ids != PAD_ID]
             if ids.size and np.all(ids == OOV_ID):
-                raise ValueError(
-                    f"The prompt {prompt!r} holds only tokens unseen at fit; the "
-                    "model cannot read it. Use tokens of the training text."
+                # Read as OOV tokens like any document (API.md), but said.
+                warnings.warn(
+                    f"The prompt {prompt!r} holds only tokens unseen at fit: it "
+                    "is read as out-of-vocabulary tokens, so the text that "
+                    "follows does not depend on its words.",
+                    UserWarning,
+                    stacklevel=3,
                 )
             return np.concatenate([[BEGIN_ID], ids]).astype(np.int64), prompt
         if isinstance(prompt, str):

@@ -147,7 +147,6 @@ def read_input(
     *,
     reset,
     default_tokenizer,
-    empty_documents="oov",
     whole_documents="unless_max_length",
     min_timesteps=1,
 ):
@@ -169,12 +168,6 @@ def read_input(
     default_tokenizer : estimator
         The tokenizer cloned and fitted when the ``tokenizer`` parameter is
         None.
-    empty_documents : {"oov", "keep"}, default="oov"
-        A sequence without tokens (a document without any token the
-        tokenizer keeps, or a row of token ids that is all padding), at fit
-        and predict alike: "oov" reads it as one out-of-vocabulary token, in
-        place; "keep" leaves it of length 0 (a language model reads it as
-        begin marker then end marker).
     whole_documents : {"unless_max_length", "always"}, \
             default="unless_max_length"
         When a skrnn Tokenizer reads documents whole, see :func:`tokenize`.
@@ -226,10 +219,12 @@ def read_input(
         )
     _check_ids_in_vocabulary(estimator, ids)
     ids, lengths = ids_to_sequences(ids)
-    if empty_documents == "oov":
-        empty = lengths == 0
-        ids[empty, 0] = OOV_ID
-        lengths[empty] = 1
+    # A sequence without tokens (a document without any token the tokenizer
+    # keeps, a row of ids that is all padding) is one out-of-vocabulary
+    # token, at fit and predict alike (API.md): never an error.
+    empty = lengths == 0
+    ids[empty, 0] = OOV_ID
+    lengths[empty] = 1
     return ids, lengths
 
 

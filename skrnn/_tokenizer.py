@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import re
+import warnings
 from collections import Counter
 from numbers import Integral
 from typing import ClassVar
@@ -225,10 +226,15 @@ class Tokenizer(
         order = sorted(range(len(tokens)), key=lambda i: (-term_counts[i], tokens[i]))
         min_count = self._min_count(n_documents)
         kept = [tokens[i] for i in order if doc_counts[i] >= min_count]
-        if not kept:
-            raise ValueError(
-                "After pruning, no tokens remain. Try a lower min_df or a higher "
-                "max_features."
+        if tokens and not kept:
+            # Documents without known tokens are read as OOV tokens, never
+            # an error (API.md); a whole corpus of them deserves a word.
+            warnings.warn(
+                f"After pruning by min_df={self.min_df!r}, no tokens remain: "
+                "every token is read as out of vocabulary (id 1). Try a lower "
+                "min_df.",
+                UserWarning,
+                stacklevel=3,
             )
         if self.max_features is not None:
             kept = kept[: self.max_features]
@@ -248,9 +254,12 @@ class Tokenizer(
             term_counts.update(tokens)
             doc_counts.update(set(tokens))
         if not term_counts:
-            raise ValueError(
+            warnings.warn(
                 "empty vocabulary; the documents contain no tokens (check "
-                "analyzer and token_pattern)."
+                "analyzer and token_pattern): every document is read as one "
+                "out-of-vocabulary token.",
+                UserWarning,
+                stacklevel=3,
             )
         tokens = sorted(term_counts)
         kept = self._select(
@@ -264,7 +273,7 @@ class Tokenizer(
         self.max_length_ = (
             self.max_length
             if self.max_length is not None
-            else max(len(t) for t in tokenized)
+            else max(1, max(map(len, tokenized)))
         )
         # Raw text defines no n_features_in_ (CountVectorizer's convention);
         # drop any left by an earlier fit on 2-D sequences.
@@ -287,7 +296,7 @@ class Tokenizer(
                 list(range(len(values))), term_counts, doc_counts, n_samples
             )
             # Numeric tokens get their ids in sorted value order.
-            self._tokens = values[np.sort(kept)]
+            self._tokens = values[np.sort(np.asarray(kept, dtype=np.intp))]
             keys = self._tokens.tolist()
         else:
             strings = [[str(v) for v in row] for row in X]
@@ -410,10 +419,12 @@ class Tokenizer(
                 # sklearn leaves an object array holding None as is; read as
                 # numbers, its None are missing values (sklearn's NaN error).
                 X = check_array(X, dtype=np.float64, input_name="X")
-            pos = np.searchsorted(self._tokens, X)
-            pos_clipped = np.minimum(pos, len(self._tokens) - 1)
-            found = self._tokens[pos_clipped] == X
-            ids = np.where(found, pos_clipped + N_RESERVED_IDS, OOV_ID).astype(np.int64)
+            ids = np.full(X.shape, OOV_ID, dtype=np.int64)
+            if len(self._tokens):  # else nothing was kept: every value is OOV
+                pos = np.searchsorted(self._tokens, X)
+                pos = np.minimum(pos, len(self._tokens) - 1)
+                found = self._tokens[pos] == X
+                ids[found] = pos[found] + N_RESERVED_IDS
         else:
             X = validate_data(self, X, reset=False, dtype=None)
             vocab = self.vocabulary_

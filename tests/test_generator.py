@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skrnn import RNNSequenceGenerator, Tokenizer
 from skrnn._kernels._generate import pick_token
-from skrnn._sequences import BEGIN_ID, END_ID, OOV_ID, PAD_ID
+from skrnn._sequences import BEGIN_ID, END_ID, N_RESERVED_IDS, OOV_ID, PAD_ID
 from skrnn._training import arrange_for_lanes
 from skrnn.datasets import load_sentiment, load_shakespeare, make_sine_waves
 from tests.reference import cell_forward
@@ -212,11 +212,11 @@ def test_generator_score_samples_matches_numpy_forward(small_gens, cell, n_layer
         "the cat",
         "The Cat",  # case kept: T and C unseen at fit, scored as the OOV id
         "the zebra!",  # z, b and ! unseen at fit: scored as the OOV id
-        "",  # an empty document: only the end marker is predicted
+        "",  # no token: read as one OOV token, then the end marker
         # Longer than every training document: read whole, not truncated.
         "the cat sat on the mat and the dog ran to the rat, a hat",
     ]
-    ids = [char_ids(gen, doc) for doc in docs]
+    ids = [char_ids(gen, doc) or [OOV_ID] for doc in docs]
     assert OOV_ID in ids[2]
     assert ids[1] == [OOV_ID, *ids[0][1:4], OOV_ID, *ids[0][5:]]
     expected = []
@@ -252,7 +252,7 @@ def test_generator_score_samples_is_a_sum_of_single_steps(small_gens, cell, n_la
     h = np.zeros((n_layers, 1, H), np.float32)
     c = np.zeros((n_layers, 1, H), np.float32)
     z = np.empty((1, n_gates * H), np.float32)
-    by_steps = 0.0
+    step_log_p = []
     for token, target in zip(ids, targets):
         x = table[[token]].copy()
         for layer in range(n_layers):
@@ -264,14 +264,17 @@ def test_generator_score_samples_is_a_sum_of_single_steps(small_gens, cell, n_la
             x = h[layer].copy()
         logits = (x @ p["head.W"] + p["head.b"]).astype(np.float64)[0]
         logits[[PAD_ID, BEGIN_ID]] = -np.inf
-        by_steps += log_softmax(logits)[target]
-    by_prefixes = sum(
+        step_log_p.append(log_softmax(logits)[target])
+    # The empty prefix is no document: it is read as one OOV token (API.md).
+    by_prefixes = [
         np.log(gen.predict_proba([doc[:k]])[0, target])
         for k, target in enumerate(targets)
-    )
+        if k > 0
+    ]
     score = gen.score_samples([doc])[0]
-    assert_allclose(score, by_steps, rtol=1e-5)
-    assert_allclose(score, by_prefixes, rtol=1e-5)
+    assert_allclose(score, np.sum(step_log_p), rtol=1e-5)
+    assert_allclose(np.sum(step_log_p[1:]), np.sum(by_prefixes), rtol=1e-5)
+    assert_array_equal(gen.predict_proba([""]), gen.predict_proba(["z"]))
 
 
 def test_generator_predict_proba_and_predict_match_numpy_forward(corpus_gen):
@@ -279,8 +282,12 @@ def test_generator_predict_proba_and_predict_match_numpy_forward(corpus_gen):
     docs = ["the c", "a ", "", "the zebra", "the cat sat on the mat and the dog r"]
     proba = gen.predict_proba(docs)
     assert proba.shape == (len(docs), gen.vocabulary_size_)
+    # "" has no token: read as one OOV token (API.md).
     expected = np.exp(
-        [reference_log_proba(gen, [BEGIN_ID, *char_ids(gen, d)])[-1] for d in docs]
+        [
+            reference_log_proba(gen, [BEGIN_ID, *(char_ids(gen, d) or [OOV_ID])])[-1]
+            for d in docs
+        ]
     )
     assert_allclose(proba, expected, rtol=1e-5, atol=1e-7)
     assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
@@ -551,15 +558,34 @@ def test_generator_rejects_an_empty_corpus():
     gen = RNNSequenceGenerator(hidden_size=4, max_iter=1, random_state=0)
     with pytest.raises(ValueError, match=r"0 sample\(s\)"):
         gen.fit([])
-    with pytest.raises(ValueError, match=r"empty vocabulary.*no tokens"):
-        gen.fit([""])
-    with pytest.raises(ValueError, match=r"empty vocabulary.*no tokens"):
+
+
+def test_generator_reads_a_corpus_without_tokens_as_oov_tokens():
+    # API.md: a document with no token is one OOV token, never an error;
+    # a whole corpus of them warns (nothing silently misread).
+    gen = RNNSequenceGenerator(hidden_size=4, max_iter=2, random_state=0)
+    with pytest.warns(UserWarning, match=r"empty vocabulary.*out-of-vocabulary"):
         gen.fit(["", ""])
+    assert gen.tokenizer_.vocabulary_ == {}
+    assert gen.vocabulary_size_ == N_RESERVED_IDS
+    # The model predicts the OOV id, then the end marker; both documents
+    # (an empty one, and one of unseen characters only) are finite scores.
+    scores = gen.score_samples(["", "xyz"])
+    assert np.all(np.isfinite(scores)) and scores[0] > scores[1]
+
+
+def test_generator_prompt_of_unseen_tokens_is_read_as_oov(hello_gen):
+    # API.md: unknown tokens are OOV tokens, never an error; a prompt made
+    # of nothing else warns, and continues as the document "?" would.
+    with pytest.warns(UserWarning, match="only tokens unseen at fit"):
+        text = hello_gen.generate(5, prompt="XY", temperature=0)
+    assert text.startswith("XY")
+    assert text[2:] == hello_gen.generate(5, prompt="ZQ", temperature=0)[2:]
+    proba = hello_gen.predict_proba(["XY"])
+    assert_array_equal(proba, hello_gen.predict_proba(["ZQ"]))
 
 
 def test_generator_generate_rejects_bad_arguments(hello_gen):
-    with pytest.raises(ValueError, match="only tokens unseen at fit"):
-        hello_gen.generate(5, prompt="xyz")
     for n_steps in (0, -3):
         with pytest.raises(InvalidParameterError, match="'n_steps' parameter"):
             hello_gen.generate(n_steps)
@@ -709,7 +735,7 @@ def test_generator_default_tokenizer_keeps_case():
     assert "h" not in gen.tokenizer_.vocabulary_
     assert gen.generate(20, temperature=0) == "Hello World"
     assert gen.generate(20, prompt="Hello", temperature=0) == "Hello World"
-    assert_array_equal(gen.predict(["", "Hello ", "Hello World"]), ["H", "W", ""])
+    assert_array_equal(gen.predict(["Hello ", "Hello World"]), ["W", ""])
     # Lowercase letters unseen at fit are unknown to the model.
     assert gen.score(["hello world"]) < gen.score(["Hello World"])
 

@@ -111,11 +111,6 @@ def test_tokenizer_min_df(min_df, expected):
     assert sorted(tok.vocabulary_.values()) == list(range(4, 4 + len(expected)))
 
 
-def test_tokenizer_min_df_prunes_everything():
-    with pytest.raises(ValueError, match="no tokens remain"):
-        Tokenizer(min_df=5).fit(DOCS)
-
-
 @pytest.mark.parametrize(
     "padding, truncating, expected",
     [
@@ -148,9 +143,27 @@ def test_tokenizer_empty_documents_are_padding():
     assert tok.transform([]).shape == (0, 1)
 
 
-def test_tokenizer_no_tokens_at_all():
-    with pytest.raises(ValueError, match="empty vocabulary"):
-        Tokenizer().fit(["a", "!"])
+def test_tokenizer_no_tokens_at_all_warns_and_reads_oov():
+    # API.md: documents without known tokens are never an error.
+    with pytest.warns(UserWarning, match="empty vocabulary"):
+        tok = Tokenizer().fit(["a", "!"])
+    assert tok.vocabulary_ == {}
+    assert tok.max_length_ == 1
+    assert_array_equal(tok.transform(["", "bb cc"]), [[0], [1]])
+
+
+def test_tokenizer_nothing_left_after_pruning_warns_and_reads_oov():
+    with pytest.warns(UserWarning, match="no tokens remain"):
+        tok = Tokenizer(min_df=2).fit(["aa bb", "cc dd"])
+    assert tok.vocabulary_ == {}
+    assert_array_equal(tok.transform(["aa bb"]), [[1, 1]])
+    # 2-D sequences of numbers and of symbols alike.
+    with pytest.warns(UserWarning, match="no tokens remain"):
+        tok = Tokenizer(min_df=2).fit(np.array([[1, 2], [3, 4]]))
+    assert_array_equal(tok.transform(np.array([[1, 5]])), [[1, 1]])
+    with pytest.warns(UserWarning, match="no tokens remain"):
+        tok = Tokenizer(min_df=2).fit(np.array([["a", "b"], ["c", "d"]], dtype=object))
+    assert_array_equal(tok.transform(np.array([["a", "e"]], dtype=object)), [[1, 1]])
 
 
 @pytest.mark.parametrize(

@@ -37,21 +37,27 @@ from skrnn._training import (
 _PREDICT_BATCH = 1024
 
 
-def predict_batches(values, lengths):
+def predict_batches(values, lengths, max_cells=None):
     """Yield ``(start, batch, batch_lengths)``: bounded slices for prediction.
 
-    Each batch holds at most ``_PREDICT_BATCH`` sequences, trimmed to its
-    longest; the network reads them in windows of steps
-    (:meth:`RNNNetwork.stream`).
+    Each batch holds at most ``_PREDICT_BATCH`` consecutive sequences,
+    trimmed to its longest; the network reads them in windows of steps
+    (:meth:`RNNNetwork.stream`). With ``max_cells``, a batch also holds at
+    most that many (sequence, step) cells, padding included, unless one
+    sequence alone is longer: for outputs at every step.
     """
-    for lo in range(0, values.shape[0], _PREDICT_BATCH):
-        batch_lengths = lengths[lo : lo + _PREDICT_BATCH]
+    n = values.shape[0]
+    lo = 0
+    while lo < n:
+        hi = min(lo + _PREDICT_BATCH, n)
+        if max_cells is not None:
+            longest = np.maximum.accumulate(lengths[lo:hi])
+            fits = longest * np.arange(1, hi - lo + 1) <= max_cells
+            hi = lo + max(1, int(np.argmin(fits)) if not fits.all() else hi - lo)
+        batch_lengths = lengths[lo:hi]
         T = int(batch_lengths.max())
-        yield (
-            lo,
-            np.ascontiguousarray(values[lo : lo + _PREDICT_BATCH, :T]),
-            batch_lengths,
-        )
+        yield lo, np.ascontiguousarray(values[lo:hi, :T]), batch_lengths
+        lo = hi
 
 
 class BaseRNN(

@@ -771,9 +771,9 @@ class RNNNetwork:
 
     def sequence_loss_and_grad(
         self, x, lengths, targets, loss, grad, h0=None, c0=None, masks=None,
-        output_mask=None,
+        output_mask=None, step_weights=None,
     ):  # fmt: skip
-        """Mean next-step loss over every real step of a batch, and its gradient.
+        """Mean loss over every real step of a batch, and its gradient.
 
         Parameters
         ----------
@@ -792,11 +792,14 @@ class RNNNetwork:
         output_mask : ndarray of shape (C,), default=None
             Outputs that can never be a target (True): their logits are
             pinned to a large negative value, so they get probability 0.
+        step_weights : ndarray of shape (B, T), default=None
+            Weight of each step's loss, summing to 1 over the real steps;
+            None weighs every real step ``1 / lengths.sum()``.
 
         Returns
         -------
         loss_value : float
-            Mean over the ``lengths.sum()`` predicted steps.
+            Weighted mean over the ``lengths.sum()`` predicted steps.
         states : tuple of ndarray
             ``(h, c)`` after each sample's last real step (see
             :meth:`states_after`).
@@ -807,8 +810,10 @@ class RNNNetwork:
         valid = np.arange(features.shape[1])[None, :] < lengths[:, None]
         rows = np.ascontiguousarray(features[valid])
         row_targets = np.ascontiguousarray(targets[valid])
-        n_rows = rows.shape[0]
-        weights = np.full(n_rows, 1.0 / n_rows, dtype=self.dtype)
+        if step_weights is None:
+            weights = np.full(rows.shape[0], 1.0 / rows.shape[0], dtype=self.dtype)
+        else:
+            weights = np.ascontiguousarray(step_weights[valid], dtype=self.dtype)
         g = self.views(grad)
         value, d_rows = self._head_loss_and_grad(
             rows, row_targets, weights, loss, g, output_mask

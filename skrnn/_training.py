@@ -202,9 +202,10 @@ class TrainingData:
     targets : ndarray
         Many-to-one: ``(n,)`` int64 class ids or ``(n, C)`` values. At every
         step: ``(n, T)`` int64 or ``(n, T, C)``, the target of each step.
-    sample_weight : ndarray of shape (n,) or None, default=None
-        Weight of each sequence; required for many-to-one data. None with a
-        target at every step: each predicted step weighs 1.
+    sample_weight : ndarray of shape (n,) or (n, T), or None, default=None
+        Many-to-one: the weight of each sequence (required). At every step:
+        None (each predicted step weighs 1) or the weight of each step
+        ``(n, T)``, zero past each sequence's length.
     every_step : bool, default=False
         Whether there is a target at every step.
     lanes, continues : ndarray of shape (n,) or None, default=None
@@ -230,7 +231,7 @@ class TrainingData:
     @property
     def weight(self):
         """Weight of this data in an epoch's mean loss: the sum of the sample
-        weights, or the number of predicted steps."""
+        (or step) weights, or the number of predicted steps."""
         if self.sample_weight is None:
             return float(self.lengths.sum())
         return float(self.sample_weight.sum())
@@ -241,11 +242,16 @@ class TrainingData:
         lengths = self.lengths[index]
         T = int(lengths.max())
         targets = self.targets[index, :T] if self.every_step else self.targets[index]
+        weight = self.sample_weight
+        if weight is not None:
+            weight = np.ascontiguousarray(
+                weight[index, :T] if weight.ndim == 2 else weight[index]
+            )
         return TrainingData(
             np.ascontiguousarray(self.inputs[index, :T]),
             np.ascontiguousarray(lengths),
             np.ascontiguousarray(targets),
-            None if self.sample_weight is None else self.sample_weight[index],
+            weight,
             every_step=self.every_step,
         )
 
@@ -256,10 +262,16 @@ class TrainingData:
         index = np.asarray(starts)[:, None] + np.arange(int(lengths.max()))
         index = np.minimum(index, self.inputs.shape[1] - 1)
         rows = np.asarray(sequences)[:, None]
+        weight = None
+        if self.sample_weight is not None:
+            # Steps past a run's length (clamped indices) weigh nothing.
+            valid = np.arange(index.shape[1])[None, :] < lengths[:, None]
+            weight = np.where(valid, self.sample_weight[rows, index], 0.0)
         return TrainingData(
             np.ascontiguousarray(self.inputs[rows, index]),
             lengths,
             np.ascontiguousarray(self.targets[rows, index]),
+            weight,
             every_step=True,
             **batch_fields,
         )
@@ -458,7 +470,8 @@ def batch_loss_and_grad(
     """Regularised loss of one batch; its gradient is written to ``grad``.
 
     Many-to-one, the data term is ``sum(w_i l_i) / sum(w_i)``; at every step,
-    the mean loss over the predicted steps. The L2 term is ``alpha / 2 *
+    the mean loss over the predicted steps, or with step weights
+    ``sum(w_it l_it) / sum(w_it)``. The L2 term is ``alpha / 2 *
     ||W||^2 / batch.weight`` on weight matrices only, as in MLP (predicted
     steps play the part of samples). Truncated to ``settings.bptt_steps``
     (see the module docstring).
@@ -476,9 +489,12 @@ def batch_loss_and_grad(
         weight = batch.weight
     if batch.every_step:
         h0, c0 = initial_states(network, batch, carried)
+        step_weights = None
+        if batch.sample_weight is not None:
+            step_weights = (batch.sample_weight / weight).astype(network.dtype)
         value, (h, c) = network.sequence_loss_and_grad(
             batch.inputs, batch.lengths, batch.targets, settings.loss, grad, h0, c0,
-            masks, settings.output_mask,
+            masks, settings.output_mask, step_weights,
         )  # fmt: skip
         carried = None if batch.lanes is None else (batch.lanes, h, c)
     else:

@@ -66,6 +66,8 @@ def test_docstrings_fitted_attributes_documented(name, Estimator):
     documented = {a.name for a in ClassDoc(Estimator)["Attributes"]}
     X = np.random.RandomState(0).normal(size=(20, 4))
     y = (X[:, 0] > 0).astype(int)
+    if name == "RNNSequenceTagger":  # a label at every step
+        y = (X > 0).astype(int)
     settings = {
         "hidden_size": 2,
         "max_iter": 2,

@@ -29,6 +29,7 @@ LAYERS = [
             "skrnn._classifier",
             "skrnn._regressor",
             "skrnn._generator",
+            "skrnn._tagger",
             "skrnn.datasets._base",
             "skrnn.datasets._samples_generator",
         ],

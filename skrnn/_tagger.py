@@ -369,21 +369,23 @@ class RNNSequenceTagger(BaseRNN):
 
     # -------------------------------------------------------- predict
     def _step_features(self, values, lengths):
-        """Yield the top layer's output at each real step, one sample at a
-        time: ``(T_i, D)`` arrays."""
+        """Yield, batch by batch, the top layer's outputs at the real steps:
+        ``(rows, batch_lengths)`` with ``rows`` of shape
+        ``(batch_lengths.sum(), D)``, sample by sample."""
         network = self._network
         values = self._as_network_input(values)
         for _, batch, batch_lengths in predict_batches(
             values, lengths, max_cells=_PREDICT_CELLS
         ):
             features = network.features(batch, batch_lengths, every_step=True)
-            for row, n in zip(features, batch_lengths.tolist()):
-                yield row[:n]
+            valid = np.arange(batch.shape[1])[None, :] < batch_lengths[:, None]
+            yield np.ascontiguousarray(features[valid]), batch_lengths
 
     def _step_log_proba(self, values, lengths):
         """Yield the log-probabilities ``(T_i, n_classes)`` of each sample."""
-        for features in self._step_features(values, lengths):
-            yield log_probabilities(self._network.head(np.ascontiguousarray(features)))
+        for rows, batch_lengths in self._step_features(values, lengths):
+            log_p = log_probabilities(self._network.head(rows))
+            yield from np.split(log_p, np.cumsum(batch_lengths)[:-1])
 
     def _predict_input(self, X):
         check_is_fitted(self)

@@ -10,9 +10,14 @@ and values directly checkable.
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skrnn.datasets import make_sequence_classification
+from skrnn.datasets import (
+    load_conllu,
+    make_regime_signals,
+    make_sequence_classification,
+)
 
 
 @pytest.mark.parametrize(
@@ -441,3 +446,45 @@ def test_make_sine_waves_rejects_bad_arguments(params, match):
 
     with pytest.raises(ValueError, match=match):
         make_sine_waves(**params)
+
+
+# ---------------------------------------------------------- regime signals
+def test_make_regime_signals_statistics_and_seed():
+    X, y = make_regime_signals(200, 300, mean_duration=20, random_state=0)
+    assert X.shape == y.shape == (200, 300) and y.dtype == np.int64
+    X2, y2 = make_regime_signals(200, 300, mean_duration=20, random_state=0)
+    assert_array_equal(X, X2)
+    assert_array_equal(y, y2)
+    # Each regime has mean 0 and variance 1: one frame tells nothing.
+    for regime in (0, 1):
+        values = X[y == regime]
+        assert abs(values.mean()) < 0.05 and abs(values.var() - 1) < 0.05
+    # Lag-1 autocorrelation within a regime: smoothness, or 0.
+    same = (y[:, 1:] == y[:, :-1]) & (y[:, 1:] == 0)
+    assert abs(np.mean(X[:, 1:][same] * X[:, :-1][same]) - 0.95) < 0.02
+    rough = (y[:, 1:] == y[:, :-1]) & (y[:, 1:] == 1)
+    assert abs(np.mean(X[:, 1:][rough] * X[:, :-1][rough])) < 0.02
+    # Segments last mean_duration steps on average.
+    switches = np.sum(y[:, 1:] != y[:, :-1])
+    assert abs(y.size / (switches + 200) - 20) < 2
+
+
+# ------------------------------------------------------------------ CoNLL-U
+def test_load_conllu_reads_words_and_tags(tmp_path):
+    path = tmp_path / "t.conllu"
+    path.write_text(
+        "# sent_id = a\n# text = Don't go\n"
+        "1-2\tDon't\t_\t_\t_\n1\tDo\tdo\tAUX\tVBP\n2\tn't\tnot\tPART\tRB\n"
+        "3\tgo\tgo\tVERB\tVB\n3.1\tx\tx\tX\tX\n\n"
+        "1\tYes\tyes\tINTJ\tUH\n",  # no blank line at the end
+        encoding="utf-8",
+    )
+    data = load_conllu(path)
+    assert data.data == [["Do", "n't", "go"], ["Yes"]]
+    assert data.target == [["AUX", "PART", "VERB"], ["INTJ"]]
+    assert data.sent_ids == ["a", None]
+    X, y = load_conllu(str(path), tokens="lemma", tags="xpos", return_X_y=True)
+    assert X == [["do", "not", "go"], ["yes"]] and y[0] == ["VBP", "RB", "VB"]
+    path.write_text("1\tonly two\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1: a token line needs at least 4"):
+        load_conllu(path)

@@ -4,11 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import csv
+import os
 from importlib import resources
 
 import numpy as np
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import validate_params
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 DATA_MODULE = "skrnn.datasets"
 _SENTIMENT_NAMES = ["negative", "positive"]
@@ -169,3 +170,101 @@ def load_shakespeare(*, return_X_y=False):
         title="Hamlet",
         DESCR=_read_text("descr", "shakespeare.rst"),
     )
+
+
+_CONLLU_COLUMNS = {"form": 1, "lemma": 2, "upos": 3, "xpos": 4}
+
+
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "tokens": [StrOptions(set(_CONLLU_COLUMNS))],
+        "tags": [StrOptions(set(_CONLLU_COLUMNS))],
+        "return_X_y": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_conllu(path, *, tokens="form", tags="upos", return_X_y=False):
+    """Load tagged sentences from a CoNLL-U file (Universal Dependencies).
+
+    Reads one token per line, sentences separated by blank lines, comments
+    (``#``) skipped, as the CoNLL-U format defines them; multiword-token
+    ranges (``1-2``) and empty nodes (``1.1``) are skipped, so each sentence
+    holds its syntactic words. The result is what
+    :class:`~skrnn.RNNSequenceTagger` takes: pre-tokenized sentences and one
+    tag per token.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.conllu`` file (UTF-8).
+    tokens : {"form", "lemma", "upos", "xpos"}, default="form"
+        The column that gives the tokens (the word forms by default).
+    tags : {"form", "lemma", "upos", "xpos"}, default="upos"
+        The column that gives the tags (universal part-of-speech tags by
+        default; "xpos" for the treebank's own tag set).
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch object.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object, with the following attributes.
+
+        data : list of list of str
+            The tokens of each sentence.
+        target : list of list of str
+            The tag of each token.
+        sent_ids : list of str or None
+            Each sentence's ``# sent_id`` comment, if any.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        The sentences and their tags.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skrnn.datasets import load_conllu
+    >>> lines = ["# sent_id = 1", "1\\tDogs\\tdog\\tNOUN", "2\\tbark\\tbark\\tVERB", ""]
+    >>> text = "\\n".join(lines) + "\\n"
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny.conllu"
+    >>> _ = path.write_text(text, encoding="utf-8")
+    >>> X, y = load_conllu(path, return_X_y=True)
+    >>> X, y
+    ([['Dogs', 'bark']], [['NOUN', 'VERB']])
+    """
+    token_column, tag_column = _CONLLU_COLUMNS[tokens], _CONLLU_COLUMNS[tags]
+    sentences, sentence_tags, sent_ids = [], [], []
+    words, labels, sent_id = [], [], None
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                if words:
+                    sentences.append(words)
+                    sentence_tags.append(labels)
+                    sent_ids.append(sent_id)
+                words, labels, sent_id = [], [], None
+                continue
+            if line.startswith("#"):
+                if line.startswith("# sent_id"):
+                    sent_id = line.split("=", 1)[-1].strip()
+                continue
+            cols = line.split("\t")
+            if len(cols) <= max(token_column, tag_column):
+                raise ValueError(
+                    f"{path}, line {number}: a token line needs at least "
+                    f"{max(token_column, tag_column) + 1} tab-separated columns, "
+                    f"found {len(cols)}. Is this a CoNLL-U file?"
+                )
+            if "-" in cols[0] or "." in cols[0]:
+                continue  # multiword-token range or empty node
+            words.append(cols[token_column])
+            labels.append(cols[tag_column])
+    if words:
+        sentences.append(words)
+        sentence_tags.append(labels)
+        sent_ids.append(sent_id)
+    if return_X_y:
+        return sentences, sentence_tags
+    return Bunch(data=sentences, target=sentence_tags, sent_ids=sent_ids)

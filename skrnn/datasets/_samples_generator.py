@@ -227,3 +227,82 @@ def _distinct_sign_patterns(rng, n_patterns, n_signs):
         duplicate = np.setdiff1d(np.arange(n_patterns), first)
         patterns[duplicate] = rng.choice([-1.0, 1.0], size=(len(duplicate), n_signs))
     return patterns
+
+
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_timesteps": [Interval(Integral, 1, None, closed="left")],
+        "mean_duration": [Interval(Real, 1, None, closed="left")],
+        "smoothness": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_regime_signals(
+    n_samples=100,
+    n_timesteps=200,
+    *,
+    mean_duration=40.0,
+    smoothness=0.95,
+    random_state=None,
+):
+    """Generate signals that switch between a smooth and a rough regime.
+
+    A task for labelling every frame of a signal: each series is a sequence
+    of segments whose lengths are geometric with mean ``mean_duration``
+    steps, alternating between two regimes that a single frame cannot tell
+    apart. Both have mean 0 and variance 1 at every step; regime 0 is
+    smooth, an AR(1) process ``x_t = a x_{t-1} + sqrt(1 - a^2) e_t`` with
+    ``a = smoothness``, and regime 1 is rough, white noise ``x_t = e_t``
+    (``e_t`` standard normal). The label of a frame is its regime: a model
+    must compare it with its neighbours (a per-frame classifier is at
+    chance level).
+
+    Parameters
+    ----------
+    n_samples : int, default=100
+        Number of series.
+    n_timesteps : int, default=200
+        Length of each series.
+    mean_duration : float, default=40.0
+        Mean number of steps of a segment (at least 1).
+    smoothness : float, default=0.95
+        Autocorrelation ``a`` of the smooth regime, in (0, 1).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the series.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps)
+        The signals.
+    y : ndarray of shape (n_samples, n_timesteps), int64
+        The regime of every frame: 0 smooth, 1 rough.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_regime_signals
+    >>> X, y = make_regime_signals(n_samples=3, n_timesteps=50, random_state=0)
+    >>> X.shape, y.shape
+    ((3, 50), (3, 50))
+    >>> sorted(set(y.ravel().tolist()))
+    [0, 1]
+    """
+    rng = check_random_state(random_state)
+    a = smoothness
+    X = np.empty((n_samples, n_timesteps))
+    y = np.empty((n_samples, n_timesteps), dtype=np.int64)
+    for i in range(n_samples):
+        regime = rng.randint(2)
+        value = rng.normal()
+        remaining = rng.geometric(1.0 / mean_duration)
+        for t in range(n_timesteps):
+            if remaining == 0:
+                regime = 1 - regime
+                remaining = rng.geometric(1.0 / mean_duration)
+            noise = rng.normal()
+            value = noise if regime else a * value + np.sqrt(1 - a * a) * noise
+            X[i, t] = value
+            y[i, t] = regime
+            remaining -= 1
+    return X, y

@@ -88,9 +88,9 @@ print(features.get_feature_names_out()[[0, 1, -1]])
 # The network alone is the one fitted inside the pipeline, predicting from
 # the series only: its best possible accuracy is that of predicting "motif
 # 1", about 0.85 here. Gradient boosting on the raw table reads the load and
-# the value at each fixed step, not a motif wherever it sits: without any
-# sign of the motif, the load alone gives 0.667 here (rows with a load
-# of 0.3 or less are negative, the others even odds).
+# the value at each fixed step, not a motif wherever it sits. Without any
+# sign of the motif, boosting on the load alone scores 0.667 here (rows with
+# a load of 0.3 or less are negative, the others even odds).
 rnn = features.named_transformers_["rnn"]
 raw = HistGradientBoostingClassifier(random_state=0).fit(X_train, y_train)
 scores = {

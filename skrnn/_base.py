@@ -10,7 +10,11 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -61,7 +65,12 @@ def predict_batches(values, lengths, max_cells=None):
 
 
 class BaseRNN(
-    VersionedStateMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
+    VersionedStateMixin,
+    CallbackSupportMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
 ):
     """Base class for the RNN estimators: parameters, input, the fit logic.
 
@@ -476,13 +485,88 @@ class BaseRNN(
         return data.take(train), lambda: self._validation_score(held_out)
 
     # ------------------------------------------------------------- predict
-    def _predict_last(self, values, lengths):
-        """Head outputs after each sequence's last real step, in batches."""
+    def _network_input(self, X):
+        """Validate ``X``; return what the network reads: ``(inputs, lengths)``.
+
+        Numeric input in the compute dtype, token ids as int64. The
+        generator overrides it (the begin marker before each document).
+        """
+        values, lengths = self._validate_input(X, reset=False)
+        return self._as_network_input(values), lengths
+
+    def _last_features(self, inputs, lengths):
+        """What the head reads after each sequence's last real step, in batches.
+
+        Each sequence's row does not depend on the others of its batch.
+        """
         network = self._network
-        out = np.empty((values.shape[0], network.n_outputs), dtype=network.dtype)
-        for lo, batch, batch_lengths in predict_batches(values, lengths):
-            out[lo : lo + batch.shape[0]] = network.predict(batch, batch_lengths)
+        out = np.empty((inputs.shape[0], self._n_features_out), dtype=network.dtype)
+        for lo, batch, batch_lengths in predict_batches(inputs, lengths):
+            out[lo : lo + batch.shape[0]] = network.features(batch, batch_lengths)
         return out
+
+    def _predict_last(self, inputs, lengths):
+        """Head outputs after each sequence's last real step."""
+        return self._network.head(self._last_features(inputs, lengths))
+
+    def _transform_features(self, inputs, lengths):
+        """What :meth:`transform` returns for the network's input (a hook).
+
+        The states after each sequence's last real step; an estimator with
+        a target at every step may return the states at every step instead.
+        """
+        return self._last_features(inputs, lengths)
+
+    @property
+    def _n_features_out(self):
+        # Read by ClassNamePrefixFeaturesOutMixin; an AttributeError before
+        # fit, so that get_feature_names_out raises NotFittedError.
+        return self._network.hidden_size * self._network.n_directions
+
+    def transform(self, X):
+        """Return the trained network's features of each sequence.
+
+        The features are what the head reads: the last layer's state after
+        each sequence's last real step (for a bidirectional network, the
+        forward state then the backward one, which has read the sequence
+        from its end back to its first step). For RNNSequenceGenerator they
+        are a document embedding: the state from which it predicts what
+        follows each sequence (for text and token ids, after the begin
+        marker and every token). Use them as the input of another model,
+        e.g. in a :class:`~sklearn.pipeline.Pipeline`.
+
+        Parameters
+        ----------
+        X : iterable of str, array-like or list of array-like
+            Sequences of the kind seen at fit.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, hidden_size * n_directions)
+            In the compute dtype: float32 for text, token ids and float32
+            series, float64 for float64 series.
+        """
+        check_is_fitted(self)
+        return self._transform_features(*self._network_input(X))
+
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names for transformation.
+
+        One name per column of :meth:`transform`: the lowercased class name
+        followed by the column's index, e.g. ``rnnclassifier0``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only used to validate feature names with the names seen in
+            ``fit``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            Transformed feature names.
+        """
+        return super().get_feature_names_out(input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -522,8 +606,7 @@ class BaseManyToOneRNN(BaseRNN):
     def _raw_predict(self, X):
         """Raw head outputs for ``X``, shape (n_samples, n_outputs)."""
         check_is_fitted(self)
-        values, lengths = self._validate_input(X, reset=False)
-        return self._predict_last(self._as_network_input(values), lengths)
+        return self._predict_last(*self._network_input(X))
 
 
 def training_problem(estimator, X, y=None, *, dtype=np.float64):

@@ -496,17 +496,19 @@ class RNNSequenceGenerator(BaseRNN):
         return float(np.exp(-self.score(X)))
 
     # ------------------------------------------------------------ predict
+    def _network_input(self, X):
+        """What the network reads to predict the step after each sequence."""
+        if self._input_kind == "numeric":
+            # The next value follows the last real step: every step is input.
+            return super()._network_input(X)
+        # [begin, t_1, ..., t_n]: the end marker is never input.
+        inputs, _, lengths = self._next_step_data(X, reset=False)
+        return inputs, lengths
+
     def _last_outputs(self, X):
         """Head outputs after the last step of each sequence of ``X``."""
         check_is_fitted(self)
-        if self._input_kind == "numeric":
-            # The next value follows the last real step: every step is input.
-            inputs, lengths = self._validate_input(X, reset=False)
-        else:
-            # [begin, t_1, ..., t_n]: the end marker is never input.
-            inputs, _, lengths = self._next_step_data(X, reset=False)
-        out = self._predict_last(self._as_network_input(inputs), lengths)
-        return self._mask_outputs(out)
+        return self._mask_outputs(self._predict_last(*self._network_input(X)))
 
     @available_if(_fitted_on_discrete)
     def predict_proba(self, X):

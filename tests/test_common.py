@@ -19,12 +19,15 @@ from skrnn.utils.discovery import all_estimators
 # check_sample_weight_equivalence_on_dense_data compares two fits that differ
 # only by float rounding (weights vs repeated rows) at rtol 1e-7; full-batch
 # Adam amplifies that rounding exponentially once it trains at the edge of
-# stability, so these settings (like the defaults) are ones measured to stay
-# in the stable regime on that check's data (agreement to 3e-14).
+# stability, so these settings are ones measured to stay in the stable regime
+# on that check's data. The check also compares transform's hidden states
+# (atol 1e-9, values near 0 included): after 80 epochs the two fits' states
+# agree to 2e-14 (classifier) and 5e-13 (regressor); after 100, the
+# regressor's had drifted apart by 3e-9.
 SMALL_PARAMS = {
     "hidden_size": 32,
     "learning_rate_init": 0.005,
-    "max_iter": 100,
+    "max_iter": 80,
     "random_state": 0,
 }
 

@@ -77,7 +77,7 @@ def _label_sequences(y, lengths, width):
 
 
 @fill_doc
-class RNNSequenceTagger(BaseRNN):
+class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
     """Recurrent neural network sequence tagger (a label for every step).
 
     Reads each sequence with a stack of recurrent layers (tanh RNN, LSTM or
@@ -386,6 +386,37 @@ class RNNSequenceTagger(BaseRNN):
         for rows, batch_lengths in self._step_features(values, lengths):
             log_p = log_probabilities(self._network.head(rows))
             yield from np.split(log_p, np.cumsum(batch_lengths)[:-1])
+
+    def _transform_features(self, inputs, lengths):
+        """The top layer's output at every real step: a list of ``(T_i, D)``."""
+        out = []
+        for rows, batch_lengths in self._step_features(inputs, lengths):
+            out += np.split(rows, np.cumsum(batch_lengths)[:-1])
+        return out
+
+    def transform(self, X):
+        """Return the trained network's features at every step of each sequence.
+
+        What the head reads at each step: the top layer's output there (for
+        a bidirectional network, the forward state then the backward one,
+        which has read the sequence from its end back to that step). Use
+        them as per-step features of another model.
+
+        The output is a list (one array per sequence, of its own length),
+        which a DataFrame cannot hold: the tagger has no ``set_output``.
+
+        Parameters
+        ----------
+        X : list of list of str, iterable of str, array-like or list of \
+                array-like
+            Sequences of the kind seen at fit (see :meth:`fit`).
+
+        Returns
+        -------
+        X_new : list of ndarray of shape (T_i, hidden_size * n_directions)
+            One array per sequence, in the compute dtype.
+        """
+        return super().transform(X)
 
     def _predict_input(self, X):
         check_is_fitted(self)

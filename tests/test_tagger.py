@@ -403,3 +403,19 @@ def test_tagger_predicts_in_batches_bounded_by_steps(monkeypatch):
     monkeypatch.setattr(_tagger, "_PREDICT_CELLS", 35)  # 1 to 3 rows a batch
     for a, b in zip(whole, tagger.predict_proba(X)):
         assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_tagger_transform_gives_the_states_the_head_reads(bidirectional):
+    X, y = ragged_task([5, 8, 3])
+    tagger = small_tagger(bidirectional=bidirectional).fit(X, y)
+    states = tagger.transform(X)
+    D = tagger.hidden_size * (2 if bidirectional else 1)
+    assert [s.shape for s in states] == [(5, D), (8, D), (3, D)]
+    assert len(tagger.get_feature_names_out()) == D
+    for s, log_p in zip(states, tagger.predict_log_proba(X)):
+        p = tagger._network.params
+        logits = s.astype(np.float64) @ p["head.W"] + p["head.b"]
+        assert_allclose(log_softmax(logits), log_p, rtol=1e-10, atol=1e-12)
+    # A list of per-step arrays, which no DataFrame output can hold.
+    assert not hasattr(tagger, "set_output")

@@ -50,9 +50,11 @@ input_type : {"auto", "text", "tokens", "numeric"}, default="auto"
 
     - "auto": raw text when ``X`` is a 1-D collection of ``str`` or
       ``bytes`` (or a 2-D array of symbols none of which is a number),
+      pre-tokenized text when its elements are lists or tuples of ``str``,
       numeric series otherwise; see Notes for tables that mix numbers
       with strings and for integer arrays.
-    - "text": through ``tokenizer`` (documents, or 2-D rows of symbols).
+    - "text": through ``tokenizer`` (raw or pre-tokenized documents, or 2-D
+      rows of symbols).
     - "tokens": a 2-D array of integer token ids padded with 0 (or a
       list of id sequences), as :class:`Tokenizer` returns; each id is
       embedded.
@@ -236,6 +238,16 @@ with a scaler beside it) are floats that cannot be told from series: give
 the estimator the token ids alone. ``bytes``
 documents are decoded as UTF-8. A 2-D or 3-D array must have the number of
 time steps seen at fit; a list of arrays predicts on any length.
+
+Pre-tokenized text, a list whose documents are lists (or tuples) of
+``str``, is read like raw text by ``tokenizer`` except that each inner
+string is one token, never split (``analyzer`` and ``token_pattern`` do
+not apply; ``lowercase`` does); one such document is passed as
+``[tokens]``, since a flat list of ``str`` is raw documents. Both kinds are
+text: a model fitted on one predicts on the other. A token that is not a
+``str``, or raw documents mixed with token lists, is a ``TypeError``
+naming the document. RNNSequenceGenerator on pre-tokenized text is a
+word model: generated tokens are joined with single spaces.
 
 An epoch either completes or is undone. A ``KeyboardInterrupt`` (Ctrl-C)
 during ``fit`` ends it at the last completed epoch with a ``UserWarning``,

@@ -672,7 +672,11 @@ class RNNSequenceGenerator(BaseRNN):
     def _join(self, prompt_text, ids):
         """The prompt then the drawn tokens; each end marker becomes a newline."""
         names = self._token_names()
-        char = getattr(self.tokenizer_, "analyzer", "word") == "char"
+        # A character model joins with nothing; a word model, or one fitted
+        # on pre-tokenized text whatever its analyzer, with spaces.
+        char = getattr(self.tokenizer_, "analyzer", "word") == "char" and not getattr(
+            self.tokenizer_, "_pretokenized", False
+        )
         documents = [[]]
         for i in ids.tolist():
             if i == END_ID:

@@ -54,7 +54,8 @@ class Tokenizer(
         - "char": every character of the document, spaces included.
 
     lowercase : bool, default=True
-        Whether to lowercase documents before splitting them.
+        Whether to lowercase documents before splitting them, and the
+        tokens of pre-tokenized documents.
 
     token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
         Regular expression of a word, used only by ``analyzer="word"``
@@ -122,6 +123,17 @@ class Tokenizer(
     A document without tokens (such as ``""``) becomes a row of padding.
     ``bytes`` documents are decoded as UTF-8 (CountVectorizer's default).
 
+    Pre-tokenized text, a list whose documents are lists (or tuples) of
+    ``str``, is read token by token: each inner string is one token, never
+    split further (``analyzer`` and ``token_pattern`` do not apply; a token
+    may hold spaces or punctuation), lowercased when ``lowercase`` is True.
+    ``min_df``, ``max_features``, ``max_length`` and the out-of-vocabulary
+    id work as for raw text, and an empty inner list is a document without
+    tokens. One pre-tokenized document is passed as ``[tokens]`` (a flat list
+    of str is raw documents, one per string). A tokenizer fitted on either
+    kind of text transforms both; fitted on pre-tokenized text,
+    :meth:`inverse_transform` joins tokens with spaces.
+
     ``X`` may also be a 2-D array whose rows are sequences of tokens
     (what scikit-learn's estimator checks send). If every element is a
     number, the vocabulary is the distinct values seen at fit, with ids in
@@ -186,8 +198,26 @@ class Tokenizer(
 
     # ----------------------------------------------------------- analysis
     def _build_analyzer(self):
+        """The function giving a document's tokens.
+
+        Raw text is split by ``analyzer``; a pre-tokenized document (a list
+        of str) keeps its tokens as given, only lowercased with
+        ``lowercase`` (a normalisation, not a split).
+        """
         # Built on demand (CountVectorizer's way): no compiled regex or
         # closure is stored on the estimator, so it clones and pickles.
+        split = self._build_splitter()
+        lowercase = self.lowercase
+
+        def analyze(doc):
+            if isinstance(doc, str):
+                return split(doc)
+            return [t.lower() for t in doc] if lowercase else list(doc)
+
+        return analyze
+
+    def _build_splitter(self):
+        """The function splitting a raw text document into tokens."""
         if self.analyzer == "char":
             if self.lowercase:
                 return lambda doc: list(doc.lower())
@@ -248,6 +278,9 @@ class Tokenizer(
             )
         analyze = self._build_analyzer()
         tokenized = [analyze(doc) for doc in docs]
+        # Fitted on tokens given as such: a word model whatever the analyzer
+        # (inverse_transform and generated text join them with spaces).
+        self._pretokenized = not any(isinstance(doc, str) for doc in docs)
         term_counts = Counter()
         doc_counts = Counter()
         for tokens in tokenized:
@@ -324,9 +357,11 @@ class Tokenizer(
 
         Parameters
         ----------
-        X : iterable of str or array-like of shape (n_samples, n_features)
-            Raw text documents, or a 2-D array whose rows are sequences of
-            tokens (see Notes of :class:`Tokenizer`).
+        X : iterable of str, list of lists of str, or array-like of shape \
+                (n_samples, n_features)
+            Raw text documents, pre-tokenized documents, or a 2-D array
+            whose rows are sequences of tokens (see Notes of
+            :class:`Tokenizer`).
         y : None
             Ignored.
 
@@ -344,6 +379,7 @@ class Tokenizer(
         else:
             self._fit_sequences(X)
             self._kind = "sequences"
+            self._pretokenized = False
         return self
 
     def fit_transform(self, X, y=None):
@@ -354,8 +390,10 @@ class Tokenizer(
 
         Parameters
         ----------
-        X : iterable of str or array-like of shape (n_samples, n_features)
-            Raw text documents, or a 2-D array of token sequences.
+        X : iterable of str, list of lists of str, or array-like of shape \
+                (n_samples, n_features)
+            Raw text documents, pre-tokenized documents, or a 2-D array of
+            token sequences.
         y : None
             Ignored.
 
@@ -392,9 +430,10 @@ class Tokenizer(
 
         Parameters
         ----------
-        X : iterable of str or array-like of shape (n_samples, n_features)
-            Documents of the kind seen at fit: raw text, or 2-D token
-            sequences.
+        X : iterable of str, list of lists of str, or array-like of shape \
+                (n_samples, n_features)
+            Documents of the kind seen at fit: text (raw or pre-tokenized,
+            either after a fit on either), or 2-D token sequences.
 
         Returns
         -------
@@ -451,9 +490,9 @@ class Tokenizer(
         -------
         docs : list of str
             One string per row: the tokens joined with single spaces
-            ("word" analyzer and 2-D sequences) or with nothing ("char"
-            analyzer). Ids 0, 2 and 3 are dropped and id 1 is shown as
-            ``"<unk>"``.
+            ("word" analyzer, pre-tokenized text and 2-D sequences) or with
+            nothing ("char" analyzer on raw text). Ids 0, 2 and 3 are
+            dropped and id 1 is shown as ``"<unk>"``.
         """
         check_is_fitted(self)
         ids = check_array(X, dtype=None, ensure_min_features=0)

@@ -27,6 +27,41 @@ embedding_dim : int, default=32
     Width of the trained embedding vector of each token id (text and
     token input only).
 
+embedding_init : array-like, mapping, str, os.PathLike or None, default=None
+    The embedding table's start (text and token input only). None draws
+    it at random.
+
+    - Token ids (``input_type="tokens"``): an array of shape
+      ``(vocabulary_size, embedding_dim)``, row i the vector of id i; its
+      row count is ``vocabulary_size_`` (a ``vocabulary_size`` that differs
+      is an error naming both, and ids must lie below it).
+    - Text: a mapping token -> vector (a dict, or any object with
+      ``__contains__`` and ``__getitem__``, such as gensim's
+      ``KeyedVectors``), or the path of a word2vec text file (first line
+      ``"n_words dim"``) or a GloVe text file (no header). Tokens of the
+      vocabulary found there start from their vector (in the compute
+      dtype), the others from the random rows a fit without
+      ``embedding_init`` draws; ``embedding_coverage_`` is the share of
+      the training text's vocabulary found. The vocabulary also takes the
+      vectors' own tokens that the tokenizer would produce and keep (not
+      those ``min_df`` or ``max_features`` dropped from the training text),
+      after the training text's tokens, so that a word never seen in
+      training but present in the vectors is read through its vector, not
+      as out of vocabulary (a mapping that cannot list its tokens, a
+      ``FrozenEstimator`` or a tokenizer other than skrnn's keeps the
+      vocabulary as it is).
+
+    A vector length other than ``embedding_dim`` is an error naming both.
+    The mapping or file is read once, at the first fit; only the table is
+    kept in the fitted model. ``warm_start`` and ``partial_fit`` continue
+    from the fitted table and ignore a changed ``embedding_init``.
+
+freeze_embedding : bool, default=False
+    Whether to keep the embedding table fixed during training: it gets no
+    update and no L2 penalty, with every optimizer, and stays bit-identical.
+    Read at every ``fit`` and ``partial_fit``: set after a fit, it freezes
+    the table from then on (the optimizer's moments for it are dropped).
+
 dropout : float, default=0.0
     Probability of zeroing a unit between layers and before the head
     during training (inverted dropout; off at predict time).
@@ -190,7 +225,11 @@ vocabulary_size_ : int
     Number of token ids the embedding knows (text and token input):
     ``vocabulary_size`` if set, else the tokenizer's vocabulary plus the 4
     reserved ids, or for ``input_type="tokens"`` the largest id seen at
-    fit plus 1, at least 4.
+    fit plus 1, at least 4 (the rows of an ``embedding_init`` array).
+
+embedding_coverage_ : float
+    Share of the training text's vocabulary that ``embedding_init``'s
+    vectors cover (only after a fit with a mapping or a vector file).
 
 loss_curve_ : list of float
     Training loss of each epoch.

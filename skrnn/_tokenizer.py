@@ -513,11 +513,81 @@ class Tokenizer(
         ids = ids.astype(np.int64)
         names = [""] * N_RESERVED_IDS + [str(t) for t in self.vocabulary_]
         names[OOV_ID] = UNK_MARKER
-        sep = "" if (self._kind == "text" and self.analyzer == "char") else " "
+        sep = self._token_separator()
         return [
             sep.join(names[i] for i in row if i not in (PAD_ID, BEGIN_ID, END_ID))
             for row in ids.tolist()
         ]
+
+    def _token_separator(self):
+        """What joins tokens into text: "" for characters of raw text, else " "."""
+        pretokenized = getattr(self, "_pretokenized", False)  # older pickles
+        char = self._kind == "text" and self.analyzer == "char" and not pretokenized
+        return "" if char else " "
+
+    def _extend_vocabulary(self, tokens, docs):
+        """Add the ``tokens`` this tokenizer reads as themselves; return them.
+
+        What a vocabulary takes from pretrained vectors (``embedding_init``
+        of the estimators): a token joins the vocabulary, with the next free
+        id, when the fitted tokenizer would produce it: a raw-text tokenizer
+        when analysing the token alone gives the token itself (so "The" with
+        ``lowercase=True``, "," for the default ``token_pattern`` or "ab"
+        for ``analyzer="char"`` never join), one fitted on pre-tokenized
+        text when lowercasing keeps it (with ``lowercase``), one fitted on
+        rows of symbols always. Numeric tokens never join, nor the tokens of
+        the training documents that ``min_df`` or ``max_features`` dropped
+        (the tokenizer would not keep them), so the ids of ``docs`` are
+        unchanged.
+
+        Parameters
+        ----------
+        tokens : iterable of str
+        docs : list or ndarray
+            The documents (or rows of symbols) the tokenizer was fitted on.
+
+        Returns
+        -------
+        added : list of str
+            The tokens added, in the order given.
+        """
+        check_is_fitted(self)
+        if self._kind != "text" and self._tokens is not None:
+            return []
+        if self._kind == "text" and getattr(self, "_pretokenized", False):
+            analyze = self._build_analyzer()
+
+            def reads_as_itself(t):
+                return analyze([t]) == [t]
+
+        elif self._kind == "text":
+            split = self._build_splitter()
+
+            def reads_as_itself(t):
+                return split(t) == [t]
+
+        else:
+
+            def reads_as_itself(t):
+                return True
+
+        if self._kind == "text":
+            analyze = self._build_analyzer()
+            seen = {t for doc in docs for t in analyze(doc)}
+        else:
+            seen = {str(v) for row in docs for v in row}
+        added = []
+        vocabulary = self.vocabulary_
+        for t in tokens:
+            if (
+                isinstance(t, str)
+                and t not in vocabulary
+                and t not in seen
+                and reads_as_itself(t)
+            ):
+                vocabulary[t] = N_RESERVED_IDS + len(vocabulary)
+                added.append(t)
+        return added
 
     @property
     def _n_features_out(self):

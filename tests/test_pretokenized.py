@@ -86,12 +86,19 @@ def test_pipeline_of_tokenizer_reads_pretokenized_text():
 
 @pytest.mark.parametrize(
     "container",
-    [list, tuple, lambda d: pd.Series(d, dtype=object), lambda d: [tuple(t) for t in d]],
+    [
+        list,
+        tuple,
+        lambda d: pd.Series(d, dtype=object),
+        lambda d: [tuple(t) for t in d],
+    ],
 )
 def test_pretokenized_containers(container):
     clf = small(RNNClassifier).fit(container(TOKENS), LABELS)
     reference = small(RNNClassifier).fit(TOKENS, LABELS)
-    assert_array_equal(clf.predict_proba(container(TOKENS)), reference.predict_proba(TOKENS))
+    assert_array_equal(
+        clf.predict_proba(container(TOKENS)), reference.predict_proba(TOKENS)
+    )
 
 
 def test_tokens_are_never_split():

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import os
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -36,6 +37,7 @@ from skrnn._training import (
     check_truncation,
     run_epochs,
 )
+from skrnn._vectors import check_embedding_array, is_word_vectors, read_word_vectors
 
 # Samples per forward call at predict time (the network bounds the steps).
 _PREDICT_BATCH = 1024
@@ -84,6 +86,14 @@ class BaseRNN(
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "embedding_init": [
+            None,
+            "array-like",
+            str,
+            os.PathLike,
+            HasMethods(["__contains__", "__getitem__"]),
+        ],
+        "freeze_embedding": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "tokenizer": [None, HasMethods(["fit", "transform"])],
         "input_type": [StrOptions({"auto", "text", "tokens", "numeric"})],
@@ -126,6 +136,8 @@ class BaseRNN(
         n_layers,
         bidirectional,
         embedding_dim,
+        embedding_init,
+        freeze_embedding,
         dropout,
         tokenizer,
         input_type,
@@ -157,6 +169,8 @@ class BaseRNN(
         self.n_layers = n_layers
         self.bidirectional = bidirectional
         self.embedding_dim = embedding_dim
+        self.embedding_init = embedding_init
+        self.freeze_embedding = freeze_embedding
         self.dropout = dropout
         self.tokenizer = tokenizer
         self.input_type = input_type
@@ -225,12 +239,22 @@ class BaseRNN(
         )
         if not first_pass:
             self._check_network_unchanged(incremental)
-        data = self._training_data(X, y, sample_weight, reset=first_pass)
-        self._prepare_fit(data, first_pass)
-        if first_pass:
-            numeric = self._input_kind == "numeric"
-            self._initialize(data.inputs.dtype if numeric else np.float32)
-        elif not incremental:
+        # Pretrained vectors are read once, at the first pass; the vocabulary
+        # (when the tokenizer is fitted) and the embedding table take what
+        # they need, and the vectors are dropped (only the table is kept).
+        if first_pass and is_word_vectors(self.embedding_init):
+            self._word_vectors = read_word_vectors(
+                self.embedding_init, self.embedding_dim
+            )
+        try:
+            data = self._training_data(X, y, sample_weight, reset=first_pass)
+            self._prepare_fit(data, first_pass)
+            if first_pass:
+                numeric = self._input_kind == "numeric"
+                self._initialize(data.inputs.dtype if numeric else np.float32)
+        finally:
+            self.__dict__.pop("_word_vectors", None)
+        if not first_pass and not incremental:
             self._start_training_run()
         network = self._network
         data = self._cast_training_data(data, network.dtype)
@@ -337,9 +361,15 @@ class BaseRNN(
 
     def _training_settings(self, network, **changes):
         """The hyper-parameters of training, for the training layer."""
+        weight_mask = network.weight_mask()
+        frozen = None
+        if self.freeze_embedding and network.vocabulary_size is not None:
+            frozen = network.parameter_mask("embedding.W")
+            weight_mask &= ~frozen  # no L2 on a frozen table
         settings = {
             "loss": self._loss,
-            "weight_mask": network.weight_mask().astype(network.dtype),
+            "weight_mask": weight_mask.astype(network.dtype),
+            "frozen": frozen,
             "batch_size": self.batch_size,
             "shuffle": self.shuffle,
             "dropout": self.dropout,
@@ -431,6 +461,7 @@ class BaseRNN(
             self.vocabulary_size_ if discrete else None,
         )
         self._network.initialize(self._random_state)
+        self._initialize_embedding()
         self._network_parameters = {
             name: getattr(self, name)
             for name in self._NETWORK_PARAMETERS
@@ -439,6 +470,38 @@ class BaseRNN(
         self._optimizer_settings = None  # a new network, a new optimizer
         self._training_record = TrainingRecord()
         self._start_training_run()
+
+    def _initialize_embedding(self):
+        """Write ``embedding_init`` into the freshly drawn embedding table.
+
+        An array replaces the whole table; vectors (a mapping or a file, read
+        by ``_fit`` as ``_word_vectors``) replace the rows of the tokens they
+        cover, the other rows keeping their random start. Sets
+        ``embedding_coverage_`` for vectors.
+        """
+        if hasattr(self, "embedding_coverage_"):
+            del self.embedding_coverage_
+        if self.embedding_init is None:
+            return
+        table = self._network.params["embedding.W"]
+        vectors = getattr(self, "_word_vectors", None)
+        if vectors is None:  # an array, checked against X by read_input
+            table[...] = check_embedding_array(self.embedding_init, self.embedding_dim)
+            return
+        vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
+        if not isinstance(vocabulary, dict):
+            raise ValueError(
+                f"embedding_init maps tokens to vectors, but the tokenizer "
+                f"{type(self.tokenizer_).__name__} has no vocabulary_ (a dict token "
+                "-> id) to find the rows of its tokens: use skrnn.Tokenizer."
+            )
+        ids, rows = vectors.table_rows(vocabulary, self.embedding_dim, table.dtype)
+        table[ids] = rows
+        # The share of the training text's vocabulary with a vector (the
+        # tokens taken from the vectors have ids after those).
+        n_text = len(vocabulary) - getattr(vectors, "n_added", 0)
+        n_covered = int(np.sum(ids < N_RESERVED_IDS + n_text))
+        self.embedding_coverage_ = n_covered / n_text if n_text else 0.0
 
     # The parameters the optimizer is built from.
     _OPTIMIZER_PARAMETERS = (

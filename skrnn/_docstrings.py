@@ -27,6 +27,41 @@ embedding_dim : int, default=32
     Width of the trained embedding vector of each token id (text and
     token input only).
 
+embedding_init : array-like, mapping, str, os.PathLike or None, default=None
+    The embedding table's start (text and token input only). None draws
+    it at random.
+
+    - Token ids (``input_type="tokens"``): an array of shape
+      ``(vocabulary_size, embedding_dim)``, row i the vector of id i; its
+      row count is ``vocabulary_size_`` (a ``vocabulary_size`` that differs
+      is an error naming both, and ids must lie below it).
+    - Text: a mapping token -> vector (a dict, or any object with
+      ``__contains__`` and ``__getitem__``, such as gensim's
+      ``KeyedVectors``), or the path of a word2vec text file (first line
+      ``"n_words dim"``) or a GloVe text file (no header). Tokens of the
+      vocabulary found there start from their vector (in the compute
+      dtype), the others from the random rows a fit without
+      ``embedding_init`` draws; ``embedding_coverage_`` is the share of
+      the training text's vocabulary found. The vocabulary also takes the
+      vectors' own tokens that the tokenizer would produce and keep (not
+      those ``min_df`` or ``max_features`` dropped from the training text),
+      after the training text's tokens, so that a word never seen in
+      training but present in the vectors is read through its vector, not
+      as out of vocabulary (a mapping that cannot list its tokens, a
+      ``FrozenEstimator`` or a tokenizer other than skrnn's keeps the
+      vocabulary as it is).
+
+    A vector length other than ``embedding_dim`` is an error naming both.
+    The mapping or file is read once, at the first fit; only the table is
+    kept in the fitted model. ``warm_start`` and ``partial_fit`` continue
+    from the fitted table and ignore a changed ``embedding_init``.
+
+freeze_embedding : bool, default=False
+    Whether to keep the embedding table fixed during training: it gets no
+    update and no L2 penalty, with every optimizer, and stays bit-identical.
+    Read at every ``fit`` and ``partial_fit``: set after a fit, it freezes
+    the table from then on (the optimizer's moments for it are dropped).
+
 dropout : float, default=0.0
     Probability of zeroing a unit between layers and before the head
     during training (inverted dropout; off at predict time).
@@ -50,9 +85,11 @@ input_type : {"auto", "text", "tokens", "numeric"}, default="auto"
 
     - "auto": raw text when ``X`` is a 1-D collection of ``str`` or
       ``bytes`` (or a 2-D array of symbols none of which is a number),
+      pre-tokenized text when its elements are lists or tuples of ``str``,
       numeric series otherwise; see Notes for tables that mix numbers
       with strings and for integer arrays.
-    - "text": through ``tokenizer`` (documents, or 2-D rows of symbols).
+    - "text": through ``tokenizer`` (raw or pre-tokenized documents, or 2-D
+      rows of symbols).
     - "tokens": a 2-D array of integer token ids padded with 0 (or a
       list of id sequences), as :class:`Tokenizer` returns; each id is
       embedded.
@@ -188,7 +225,11 @@ vocabulary_size_ : int
     Number of token ids the embedding knows (text and token input):
     ``vocabulary_size`` if set, else the tokenizer's vocabulary plus the 4
     reserved ids, or for ``input_type="tokens"`` the largest id seen at
-    fit plus 1, at least 4.
+    fit plus 1, at least 4 (the rows of an ``embedding_init`` array).
+
+embedding_coverage_ : float
+    Share of the training text's vocabulary that ``embedding_init``'s
+    vectors cover (only after a fit with a mapping or a vector file).
 
 loss_curve_ : list of float
     Training loss of each epoch.
@@ -236,6 +277,16 @@ with a scaler beside it) are floats that cannot be told from series: give
 the estimator the token ids alone. ``bytes``
 documents are decoded as UTF-8. A 2-D or 3-D array must have the number of
 time steps seen at fit; a list of arrays predicts on any length.
+
+Pre-tokenized text, a list whose documents are lists (or tuples) of
+``str``, is read like raw text by ``tokenizer`` except that each inner
+string is one token, never split (``analyzer`` and ``token_pattern`` do
+not apply; ``lowercase`` does); one such document is passed as
+``[tokens]``, since a flat list of ``str`` is raw documents. Both kinds are
+text: a model fitted on one predicts on the other. A token that is not a
+``str``, or raw documents mixed with token lists, is a ``TypeError``
+naming the document. RNNSequenceGenerator on pre-tokenized text is a
+word model: generated tokens are joined with single spaces.
 
 An epoch either completes or is undone. A ``KeyboardInterrupt`` (Ctrl-C)
 during ``fit`` ends it at the last completed epoch with a ``UserWarning``,

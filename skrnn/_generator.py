@@ -157,6 +157,8 @@ class RNNSequenceGenerator(BaseRNN):
         n_layers=1,
         bidirectional=False,
         embedding_dim=32,
+        embedding_init=None,
+        freeze_embedding=False,
         dropout=0.0,
         tokenizer=None,
         input_type="auto",
@@ -189,6 +191,8 @@ class RNNSequenceGenerator(BaseRNN):
             n_layers=n_layers,
             bidirectional=bidirectional,
             embedding_dim=embedding_dim,
+            embedding_init=embedding_init,
+            freeze_embedding=freeze_embedding,
             dropout=dropout,
             tokenizer=tokenizer,
             input_type=input_type,
@@ -674,7 +678,11 @@ class RNNSequenceGenerator(BaseRNN):
     def _join(self, prompt_text, ids):
         """The prompt then the drawn tokens; each end marker becomes a newline."""
         names = self._token_names()
-        char = getattr(self.tokenizer_, "analyzer", "word") == "char"
+        # A character model joins with nothing; a word model, or one fitted
+        # on pre-tokenized text whatever its analyzer, with spaces.
+        char = getattr(self.tokenizer_, "analyzer", "word") == "char" and not getattr(
+            self.tokenizer_, "_pretokenized", False
+        )
         documents = [[]]
         for i in ids.tolist():
             if i == END_ID:

@@ -28,6 +28,7 @@ from skrnn._sequences import (
     validate_token_ids,
 )
 from skrnn._tokenizer import Tokenizer
+from skrnn._vectors import check_embedding_array, is_word_vectors
 
 # Largest embedding table built from the ids alone (vocabulary_size=None).
 MAX_INFERRED_VOCABULARY = 1_000_000
@@ -75,7 +76,7 @@ def check_tokenizer_output(ids, tokenizer, n_documents):
     return ids.astype(np.int64, copy=False)
 
 
-def fitted_vocabulary_size(ids, vocabulary_size, tokenizer=None):
+def fitted_vocabulary_size(ids, vocabulary_size, tokenizer=None, n_rows=None):
     """``vocabulary_size_`` at the first fit.
 
     Parameters
@@ -87,11 +88,21 @@ def fitted_vocabulary_size(ids, vocabulary_size, tokenizer=None):
     tokenizer : estimator or None, default=None
         The fitted tokenizer that gave ``ids``, None for token-id input. The
         ids its ``vocabulary_`` defines, if it has one, are all embedded.
+    n_rows : int or None, default=None
+        The rows of an ``embedding_init`` array: the vocabulary size.
 
     Returns
     -------
     vocabulary_size_ : int
     """
+    if n_rows is not None:
+        if vocabulary_size is not None and vocabulary_size != n_rows:
+            raise ValueError(
+                f"embedding_init has {n_rows} rows, one per token id, but "
+                f"vocabulary_size={vocabulary_size}: set vocabulary_size=None "
+                f"(or {n_rows})."
+            )
+        return int(n_rows)
     vocabulary = getattr(tokenizer, "vocabulary_", None)
     known = max(vocabulary.values()) + 1 if vocabulary else 0
     if vocabulary_size is not None:
@@ -119,7 +130,9 @@ def fitted_vocabulary_size(ids, vocabulary_size, tokenizer=None):
 def _check_ids_in_vocabulary(estimator, ids):
     """Refuse ids that the embedding of ``vocabulary_size_`` rows has not."""
     if ids.size and ids.max() >= estimator.vocabulary_size_:
-        if estimator.vocabulary_size is None:
+        if getattr(estimator, "_embedding_rows", None) is not None:
+            fixed = "the rows of the embedding_init array"
+        elif estimator.vocabulary_size is None:
             fixed = (
                 "fixed at the first fit; set the vocabulary_size parameter "
                 "to allow larger ids"
@@ -184,6 +197,7 @@ def read_input(
     """
     kind = input_kind(X, estimator.input_type, reset=reset)
     if reset:
+        estimator._embedding_rows = _check_embedding_init(estimator, kind)
         estimator._input_kind = kind
         for attribute in ("tokenizer_", "vocabulary_size_", "n_channels_in_"):
             if hasattr(estimator, attribute):
@@ -215,7 +229,7 @@ def read_input(
         tokenizer = None
     if reset:
         estimator.vocabulary_size_ = fitted_vocabulary_size(
-            ids, estimator.vocabulary_size, tokenizer
+            ids, estimator.vocabulary_size, tokenizer, estimator._embedding_rows
         )
     _check_ids_in_vocabulary(estimator, ids)
     ids, lengths = ids_to_sequences(ids)
@@ -226,6 +240,39 @@ def read_input(
     ids[empty, 0] = OOV_ID
     lengths[empty] = 1
     return ids, lengths
+
+
+def _check_embedding_init(estimator, kind):
+    """Refuse an ``embedding_init`` that input of ``kind`` cannot use.
+
+    Returns the row count of an ``embedding_init`` array (token-id input),
+    else None.
+    """
+    init = estimator.embedding_init
+    if init is None:
+        return None
+    if kind == "numeric":
+        raise ValueError(
+            "embedding_init initialises the embedding of text or token-id "
+            "input, but X holds numeric series, which are not embedded: set "
+            "embedding_init=None."
+        )
+    if kind == "text" and not is_word_vectors(init):
+        raise ValueError(
+            "X is text, but embedding_init is an array of "
+            f"{type(init).__name__}: an array gives one row per token id "
+            '(input_type="tokens"); for text, pass a mapping token -> vector '
+            "or the path of a word2vec or GloVe text file."
+        )
+    if kind == "tokens":
+        if is_word_vectors(init):
+            raise ValueError(
+                "X holds token ids, but embedding_init is a mapping or a file of "
+                "token -> vector: token ids need an array of shape "
+                "(vocabulary_size, embedding_dim), row i the vector of id i."
+            )
+        return check_embedding_array(init, estimator.embedding_dim).shape[0]
+    return None
 
 
 def tokenize(
@@ -282,9 +329,11 @@ def tokenize(
             estimator.tokenizer_.fit(docs, None)  # checks that it is fitted
         elif hasattr(estimator.tokenizer_, "fit_transform"):
             ids = estimator.tokenizer_.fit_transform(docs)
+            _take_vector_tokens(estimator, docs)
             return check_tokenizer_output(ids, estimator.tokenizer_, len(docs))
         else:
             estimator.tokenizer_.fit(docs)
+            _take_vector_tokens(estimator, docs)
     reader = None
     if isinstance(docs, list):
         reader = _whole_document_reader(estimator.tokenizer_, whole_documents)
@@ -298,6 +347,23 @@ def tokenize(
     return check_tokenizer_output(
         estimator.tokenizer_.transform(docs), estimator.tokenizer_, len(docs)
     )
+
+
+def _take_vector_tokens(estimator, docs):
+    """Give the fitted tokenizer the tokens of ``embedding_init``'s vectors.
+
+    Only a skrnn Tokenizer fitted here grows (a FrozenEstimator or another
+    tokenizer keeps its vocabulary); see :meth:`Tokenizer._extend_vocabulary`.
+    The tokens it takes are never in the training documents, so ids already
+    computed stay right. The count is recorded on the fit's
+    ``WordVectors`` (``n_added``).
+    """
+    vectors = getattr(estimator, "_word_vectors", None)
+    if vectors is None:
+        return
+    tokenizer = estimator.tokenizer_
+    if isinstance(tokenizer, Tokenizer) and vectors.tokens is not None:
+        vectors.n_added = len(tokenizer._extend_vocabulary(vectors.tokens, docs))
 
 
 def _whole_document_reader(tokenizer, whole_documents):

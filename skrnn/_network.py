@@ -250,6 +250,15 @@ class RNNNetwork:
                 view[...] = True
         return mask
 
+    def parameter_mask(self, *names):
+        """Boolean vector, True on the named parameters (such as "embedding.W")."""
+        mask = np.zeros(self.theta.shape[0], dtype=bool)
+        views = self.views(mask)
+        for name in names:
+            if name in views:
+                views[name][...] = True
+        return mask
+
     def astype(self, dtype):
         """A copy of the network computing in ``dtype``."""
         net = RNNNetwork(

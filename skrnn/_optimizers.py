@@ -54,6 +54,16 @@ class BaseOptimizer(ABC):
         """Go back to a state returned by :meth:`get_state`."""
         vars(self).update(_copy_state(state))
 
+    def forget(self, mask):
+        """Zero the per-parameter state (moments, velocity) where ``mask``.
+
+        A parameter whose gradient is then always 0 stays bit-identical
+        under every update: no momentum or moment estimate carries it.
+        """
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray) and value.shape == mask.shape:
+                value[mask] = 0
+
     def state_problem(self, n_params, dtype):
         """What makes this (loaded) optimizer unusable for ``n_params``
         parameters of ``dtype``, or None: its update kernels read every

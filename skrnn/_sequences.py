@@ -11,6 +11,9 @@ Kinds (see API.md, "What X may be"):
 
 * raw text: a 1-D collection whose elements are all ``str`` (or ``bytes``,
   decoded as UTF-8);
+* pre-tokenized text: a 1-D collection whose elements are all lists or
+  tuples of ``str``, each string one token (read through a tokenizer, like
+  raw text, but never split);
 * symbol rows: a 2-D array none of whose elements are numbers, each row a
   sequence of tokens (read through a tokenizer, like raw text); a table mixing
   numbers with strings or missing values is refused (see :func:`has_symbols`);
@@ -53,7 +56,7 @@ STRING_ERROR = "Iterable over raw text documents expected, string object receive
 
 
 def text_documents(X):
-    """The documents of ``X`` if it is raw text, else None.
+    """The documents of ``X`` if it is text, else None.
 
     Raw text is a 1-D collection (list, tuple, 1-D array, pandas Series)
     whose elements are all ``str``, or a single column of them (a one-column
@@ -63,6 +66,11 @@ def text_documents(X):
     ``UnicodeDecodeError``). A single string raises CountVectorizer's error
     and a 1-D collection mixing strings with other objects a ``TypeError``
     naming the first document that is not a string.
+
+    Pre-tokenized text is a 1-D collection whose elements are all lists or
+    tuples of ``str`` (see :func:`pretokenized_documents`); each such
+    document is returned as a list of its tokens, each raw document as a
+    ``str``.
     """
     if isinstance(X, (str, bytes)):
         raise ValueError(STRING_ERROR)
@@ -87,6 +95,9 @@ def text_documents(X):
     is_str = [isinstance(d, (str, bytes)) for d in items]
     if all(is_str):  # an empty collection too: zero documents
         return [_decode(d, k) for k, d in enumerate(items)]
+    pretokenized = pretokenized_documents(items)
+    if pretokenized is not None:
+        return pretokenized
     if any(is_str):
         text = is_str.index(True)
         other = is_str.index(False)
@@ -98,6 +109,15 @@ def text_documents(X):
                 "reads in pandas. Fill them, e.g. X.fillna(''), to read them as "
                 "empty documents, or drop them."
             )
+        if _is_token_list(items[other]):
+            raise TypeError(
+                "Iterable over raw text documents expected: X mixes raw documents "
+                f"with lists of tokens (document {text} is a str, document {other} "
+                f"a {type(items[other]).__name__} of tokens). Pass documents of one "
+                "kind: every document a str (raw text), or every document a list "
+                "of str (pre-tokenized text; a raw document d reads as tokens "
+                "after d.split())."
+            )
         raise TypeError(
             "Iterable over raw text documents expected: X mixes strings with other "
             f"objects (document {text} is a str, document {other} is of type "
@@ -105,6 +125,50 @@ def text_documents(X):
             "sequences must be arrays or lists of numbers."
         )
     return None
+
+
+def _is_token_list(d):
+    """Whether ``d`` is a list or tuple holding at least one string."""
+    return isinstance(d, (list, tuple)) and any(isinstance(t, (str, bytes)) for t in d)
+
+
+def pretokenized_documents(items):
+    """The token lists of pre-tokenized text, or None if ``items`` is not.
+
+    Pre-tokenized text (API.md, "What X may be") is a collection of
+    documents that are all lists or tuples, at least one of which holds a
+    ``str`` or all of which are empty: each inner string is one token, taken
+    as given (``bytes`` tokens are decoded as UTF-8), and an empty inner
+    list is a document without tokens. Once a string shows the collection
+    is text, an inner element that is not a string (a number, None, a
+    nested list) raises a ``TypeError`` naming the document and the
+    position.
+
+    Parameters
+    ----------
+    items : list
+        The documents.
+
+    Returns
+    -------
+    documents : list of list of str, or None
+    """
+    if not items or not all(isinstance(d, (list, tuple)) for d in items):
+        return None
+    if any(items) and not any(map(_is_token_list, items)):
+        return None  # lists of numbers: sequences, not text
+    documents = []
+    for k, d in enumerate(items):
+        for j, t in enumerate(d):
+            if not isinstance(t, (str, bytes)):
+                raise TypeError(
+                    f"X reads as pre-tokenized text (lists of str tokens), but "
+                    f"token {j} of document {k} is {t!r} of type "
+                    f"{type(t).__name__}: every token must be a str. Numeric "
+                    "sequences must hold only numbers."
+                )
+        documents.append([_decode(t, k) for t in d])
+    return documents
 
 
 def _decode(doc, k):
@@ -258,11 +322,12 @@ def _is_integer_table(X):
 def input_kind(X, input_type, *, reset=False):
     """``"text"``, ``"tokens"`` or ``"numeric"``: how an estimator reads ``X``.
 
-    ``"text"`` covers raw documents and 2-D rows of symbols: everything that
-    goes through a tokenizer. With ``input_type="auto"`` text is recognised
-    by its elements (see :func:`text_documents` and :func:`has_symbols`),
-    and at fit (``reset``) a 2-D array of integers, read as numeric series,
-    warns that token ids need ``input_type="tokens"``.
+    ``"text"`` covers raw documents, pre-tokenized documents and 2-D rows
+    of symbols: everything that goes through a tokenizer. With
+    ``input_type="auto"`` text is recognised by its elements (see
+    :func:`text_documents` and :func:`has_symbols`), and at fit (``reset``)
+    a 2-D array of integers, read as numeric series, warns that token ids
+    need ``input_type="tokens"``.
     """
     if input_type in ("tokens", "numeric"):
         if isinstance(X, (str, bytes)):

@@ -54,7 +54,8 @@ class Tokenizer(
         - "char": every character of the document, spaces included.
 
     lowercase : bool, default=True
-        Whether to lowercase documents before splitting them.
+        Whether to lowercase documents before splitting them, and the
+        tokens of pre-tokenized documents.
 
     token_pattern : str, default=r"(?u)\\b\\w\\w+\\b"
         Regular expression of a word, used only by ``analyzer="word"``
@@ -122,6 +123,17 @@ class Tokenizer(
     A document without tokens (such as ``""``) becomes a row of padding.
     ``bytes`` documents are decoded as UTF-8 (CountVectorizer's default).
 
+    Pre-tokenized text, a list whose documents are lists (or tuples) of
+    ``str``, is read token by token: each inner string is one token, never
+    split further (``analyzer`` and ``token_pattern`` do not apply; a token
+    may hold spaces or punctuation), lowercased when ``lowercase`` is True.
+    ``min_df``, ``max_features``, ``max_length`` and the out-of-vocabulary
+    id work as for raw text, and an empty inner list is a document without
+    tokens. One pre-tokenized document is passed as ``[tokens]`` (a flat list
+    of str is raw documents, one per string). A tokenizer fitted on either
+    kind of text transforms both; fitted on pre-tokenized text,
+    :meth:`inverse_transform` joins tokens with spaces.
+
     ``X`` may also be a 2-D array whose rows are sequences of tokens
     (what scikit-learn's estimator checks send). If every element is a
     number, the vocabulary is the distinct values seen at fit, with ids in
@@ -186,8 +198,26 @@ class Tokenizer(
 
     # ----------------------------------------------------------- analysis
     def _build_analyzer(self):
+        """The function giving a document's tokens.
+
+        Raw text is split by ``analyzer``; a pre-tokenized document (a list
+        of str) keeps its tokens as given, only lowercased with
+        ``lowercase`` (a normalisation, not a split).
+        """
         # Built on demand (CountVectorizer's way): no compiled regex or
         # closure is stored on the estimator, so it clones and pickles.
+        split = self._build_splitter()
+        lowercase = self.lowercase
+
+        def analyze(doc):
+            if isinstance(doc, str):
+                return split(doc)
+            return [t.lower() for t in doc] if lowercase else list(doc)
+
+        return analyze
+
+    def _build_splitter(self):
+        """The function splitting a raw text document into tokens."""
         if self.analyzer == "char":
             if self.lowercase:
                 return lambda doc: list(doc.lower())
@@ -248,6 +278,9 @@ class Tokenizer(
             )
         analyze = self._build_analyzer()
         tokenized = [analyze(doc) for doc in docs]
+        # Fitted on tokens given as such: a word model whatever the analyzer
+        # (inverse_transform and generated text join them with spaces).
+        self._pretokenized = not any(isinstance(doc, str) for doc in docs)
         term_counts = Counter()
         doc_counts = Counter()
         for tokens in tokenized:
@@ -324,9 +357,11 @@ class Tokenizer(
 
         Parameters
         ----------
-        X : iterable of str or array-like of shape (n_samples, n_features)
-            Raw text documents, or a 2-D array whose rows are sequences of
-            tokens (see Notes of :class:`Tokenizer`).
+        X : iterable of str, list of lists of str, or array-like of shape \
+                (n_samples, n_features)
+            Raw text documents, pre-tokenized documents, or a 2-D array
+            whose rows are sequences of tokens (see Notes of
+            :class:`Tokenizer`).
         y : None
             Ignored.
 
@@ -344,6 +379,7 @@ class Tokenizer(
         else:
             self._fit_sequences(X)
             self._kind = "sequences"
+            self._pretokenized = False
         return self
 
     def fit_transform(self, X, y=None):
@@ -354,8 +390,10 @@ class Tokenizer(
 
         Parameters
         ----------
-        X : iterable of str or array-like of shape (n_samples, n_features)
-            Raw text documents, or a 2-D array of token sequences.
+        X : iterable of str, list of lists of str, or array-like of shape \
+                (n_samples, n_features)
+            Raw text documents, pre-tokenized documents, or a 2-D array of
+            token sequences.
         y : None
             Ignored.
 
@@ -392,9 +430,10 @@ class Tokenizer(
 
         Parameters
         ----------
-        X : iterable of str or array-like of shape (n_samples, n_features)
-            Documents of the kind seen at fit: raw text, or 2-D token
-            sequences.
+        X : iterable of str, list of lists of str, or array-like of shape \
+                (n_samples, n_features)
+            Documents of the kind seen at fit: text (raw or pre-tokenized,
+            either after a fit on either), or 2-D token sequences.
 
         Returns
         -------
@@ -451,9 +490,9 @@ class Tokenizer(
         -------
         docs : list of str
             One string per row: the tokens joined with single spaces
-            ("word" analyzer and 2-D sequences) or with nothing ("char"
-            analyzer). Ids 0, 2 and 3 are dropped and id 1 is shown as
-            ``"<unk>"``.
+            ("word" analyzer, pre-tokenized text and 2-D sequences) or with
+            nothing ("char" analyzer on raw text). Ids 0, 2 and 3 are
+            dropped and id 1 is shown as ``"<unk>"``.
         """
         check_is_fitted(self)
         ids = check_array(X, dtype=None, ensure_min_features=0)
@@ -474,11 +513,81 @@ class Tokenizer(
         ids = ids.astype(np.int64)
         names = [""] * N_RESERVED_IDS + [str(t) for t in self.vocabulary_]
         names[OOV_ID] = UNK_MARKER
-        sep = "" if (self._kind == "text" and self.analyzer == "char") else " "
+        sep = self._token_separator()
         return [
             sep.join(names[i] for i in row if i not in (PAD_ID, BEGIN_ID, END_ID))
             for row in ids.tolist()
         ]
+
+    def _token_separator(self):
+        """What joins tokens into text: "" for characters of raw text, else " "."""
+        pretokenized = getattr(self, "_pretokenized", False)  # older pickles
+        char = self._kind == "text" and self.analyzer == "char" and not pretokenized
+        return "" if char else " "
+
+    def _extend_vocabulary(self, tokens, docs):
+        """Add the ``tokens`` this tokenizer reads as themselves; return them.
+
+        What a vocabulary takes from pretrained vectors (``embedding_init``
+        of the estimators): a token joins the vocabulary, with the next free
+        id, when the fitted tokenizer would produce it: a raw-text tokenizer
+        when analysing the token alone gives the token itself (so "The" with
+        ``lowercase=True``, "," for the default ``token_pattern`` or "ab"
+        for ``analyzer="char"`` never join), one fitted on pre-tokenized
+        text when lowercasing keeps it (with ``lowercase``), one fitted on
+        rows of symbols always. Numeric tokens never join, nor the tokens of
+        the training documents that ``min_df`` or ``max_features`` dropped
+        (the tokenizer would not keep them), so the ids of ``docs`` are
+        unchanged.
+
+        Parameters
+        ----------
+        tokens : iterable of str
+        docs : list or ndarray
+            The documents (or rows of symbols) the tokenizer was fitted on.
+
+        Returns
+        -------
+        added : list of str
+            The tokens added, in the order given.
+        """
+        check_is_fitted(self)
+        if self._kind != "text" and self._tokens is not None:
+            return []
+        if self._kind == "text" and getattr(self, "_pretokenized", False):
+            analyze = self._build_analyzer()
+
+            def reads_as_itself(t):
+                return analyze([t]) == [t]
+
+        elif self._kind == "text":
+            split = self._build_splitter()
+
+            def reads_as_itself(t):
+                return split(t) == [t]
+
+        else:
+
+            def reads_as_itself(t):
+                return True
+
+        if self._kind == "text":
+            analyze = self._build_analyzer()
+            seen = {t for doc in docs for t in analyze(doc)}
+        else:
+            seen = {str(v) for row in docs for v in row}
+        added = []
+        vocabulary = self.vocabulary_
+        for t in tokens:
+            if (
+                isinstance(t, str)
+                and t not in vocabulary
+                and t not in seen
+                and reads_as_itself(t)
+            ):
+                vocabulary[t] = N_RESERVED_IDS + len(vocabulary)
+                added.append(t)
+        return added
 
     @property
     def _n_features_out(self):

@@ -104,6 +104,11 @@ class TrainingSettings:
     output_mask : ndarray of shape (n_outputs,) of bool or None, default=None
         Outputs that are never a target of a loss at every step (pinned to
         probability 0, see :meth:`RNNNetwork.sequence_loss_and_grad`).
+    frozen : ndarray of shape (n_params,) of bool or None, default=None
+        Parameters kept bit-identical during training (a frozen embedding):
+        their gradient is zeroed before clipping and the update, and the
+        optimizer's state for them is cleared at the start of training.
+        ``weight_mask`` should be 0 on them (no L2 penalty).
     """
 
     loss: str
@@ -118,6 +123,7 @@ class TrainingSettings:
     n_iter_no_change: int = 10
     verbose: int = 0
     output_mask: np.ndarray = None
+    frozen: np.ndarray = None
 
 
 @dataclass(eq=False)
@@ -575,6 +581,10 @@ def run_epochs(
     """
     validated = validation_score is not None
     grad = np.zeros_like(network.theta)
+    frozen = settings.frozen
+    if frozen is not None:
+        # Moments left by training before the freeze would still move them.
+        optimizer.forget(frozen)
     start = time.perf_counter()
     # Set while an epoch runs; None when the state is that of a completed
     # epoch (or of the start).
@@ -596,6 +606,8 @@ def run_epochs(
                 value, carried = batch_loss_and_grad(
                     network, batch, grad, settings, masks, carried, weight
                 )
+                if frozen is not None:
+                    grad[frozen] = 0
                 if settings.clip_norm is not None:
                     clip_global_norm(grad, settings.clip_norm)
                 optimizer.update(network.theta, grad)

@@ -183,9 +183,12 @@ def object_arrays(draw):
 
 @st.composite
 def documents(draw):
-    """Raw text in several containers: unicode, empty strings, bytes."""
+    """Raw text in several containers: unicode, empty strings, bytes; and
+    pre-tokenized text (lists of such tokens, empty lists)."""
     docs = draw(st.lists(st.one_of(TEXT, TEXT, BYTES), max_size=5))
-    form = draw(st.sampled_from(["list", "tuple", "array", "single"]))
+    form = draw(st.sampled_from(["list", "tuple", "array", "single", "tokens"]))
+    if form == "tokens":
+        return [draw(st.lists(st.one_of(TEXT, BYTES), max_size=3)) for _ in docs]
     if form == "tuple":
         return tuple(docs)
     if form == "array":
@@ -251,7 +254,8 @@ def near_valid(draw, kind):
         form = draw(st.sampled_from(["array", "list", "arrays"]))
         return X if form == "array" else X.tolist() if form == "list" else list(X)
     if kind == "text":
-        return draw(st.lists(TEXT, max_size=4))
+        raw = st.lists(TEXT, max_size=4)
+        return draw(st.one_of(raw, st.lists(st.lists(TEXT, max_size=3), max_size=4)))
     ids = st.one_of(st.integers(0, 12), TOKEN_IDS)
     rows = draw(st.lists(st.lists(ids, min_size=1, max_size=4), max_size=4))
     return rows

@@ -36,7 +36,7 @@ LAYERS = [
     ),
     ("estimator base", ["skrnn._base"]),
     ("reading X", ["skrnn._input"]),
-    ("tokenizer", ["skrnn._tokenizer"]),
+    ("tokenizer, pretrained vectors", ["skrnn._tokenizer", "skrnn._vectors"]),
     (
         "input kinds, docstrings, saved state",
         ["skrnn._sequences", "skrnn._docstrings", "skrnn._persistence"],

@@ -69,7 +69,7 @@ dropout : float, default=0.0
 tokenizer : Tokenizer, FrozenEstimator or None, default=None
     Splits raw text into token ids. It is cloned and fitted on the
     training text as ``tokenizer_``; None uses ``Tokenizer()`` (words) in
-    RNNClassifier and RNNRegressor, ``Tokenizer(analyzer="char",
+    RNNClassifier, RNNRegressor and RNNSequenceTagger, ``Tokenizer(analyzer="char",
     lowercase=False)`` (characters, case kept) in RNNSequenceGenerator.
     A fitted tokenizer wrapped in
     :class:`~sklearn.frozen.FrozenEstimator` is used as is, never

@@ -44,25 +44,36 @@ _PREDICT_BATCH = 1024
 
 
 def predict_batches(values, lengths, max_cells=None):
-    """Yield ``(start, batch, batch_lengths)``: bounded slices for prediction.
+    """Yield ``(rows, batch, batch_lengths)``: bounded batches for prediction.
 
-    Each batch holds at most ``_PREDICT_BATCH`` consecutive sequences,
-    trimmed to its longest; the network reads them in windows of steps
-    (:meth:`RNNNetwork.stream`). With ``max_cells``, a batch also holds at
-    most that many (sequence, step) cells, padding included, unless one
-    sequence alone is longer: for outputs at every step.
+    ``rows`` says which sequences of ``values`` the batch holds (a slice or
+    an index array). Sequences of different lengths are taken longest first
+    (a stable sort), so that the sequences of a batch have similar lengths
+    and little padding is read; a sequence's output does not depend on the
+    others of its batch, so the order changes no result. Each batch holds
+    at most ``_PREDICT_BATCH`` sequences, trimmed to its longest; the
+    network reads them in windows of steps (:meth:`RNNNetwork.stream`). With
+    ``max_cells``, a batch also holds at most that many (sequence, step)
+    cells, unless one sequence alone is longer: for outputs at every step.
     """
     n = values.shape[0]
+    order = None
+    if n and lengths.min() != lengths.max():
+        order = np.argsort(-lengths, kind="stable")
     lo = 0
     while lo < n:
         hi = min(lo + _PREDICT_BATCH, n)
+        rows = slice(lo, hi) if order is None else order[lo:hi]
+        batch_lengths = lengths[rows]
         if max_cells is not None:
-            longest = np.maximum.accumulate(lengths[lo:hi])
+            longest = np.maximum.accumulate(batch_lengths)
             fits = longest * np.arange(1, hi - lo + 1) <= max_cells
-            hi = lo + max(1, int(np.argmin(fits)) if not fits.all() else hi - lo)
-        batch_lengths = lengths[lo:hi]
+            if not fits.all():
+                hi = lo + max(1, int(np.argmin(fits)))
+                rows = slice(lo, hi) if order is None else order[lo:hi]
+                batch_lengths = lengths[rows]
         T = int(batch_lengths.max())
-        yield lo, np.ascontiguousarray(values[lo:hi, :T]), batch_lengths
+        yield rows, np.ascontiguousarray(values[rows, :T]), batch_lengths
         lo = hi
 
 
@@ -564,8 +575,8 @@ class BaseRNN(
         """
         network = self._network
         out = np.empty((inputs.shape[0], self._n_features_out), dtype=network.dtype)
-        for lo, batch, batch_lengths in predict_batches(inputs, lengths):
-            out[lo : lo + batch.shape[0]] = network.features(batch, batch_lengths)
+        for rows, batch, batch_lengths in predict_batches(inputs, lengths):
+            out[rows] = network.features(batch, batch_lengths)
         return out
 
     def _predict_last(self, inputs, lengths):

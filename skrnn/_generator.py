@@ -420,10 +420,12 @@ class RNNSequenceGenerator(BaseRNN):
             # The targets are X too: refuse what the model's dtype cannot
             # hold, as for the inputs (compared in float64, left uncast).
             cast_to_compute_dtype(targets, network.dtype)
-        for lo, batch, batch_lengths in predict_batches(inputs, lengths):
+        sequences = np.arange(lengths.shape[0])
+        for rows, batch, batch_lengths in predict_batches(inputs, lengths):
+            index = sequences[rows]
             network.step_outputs(
                 batch, batch_lengths,
-                on_rows=lambda samples, *rows: on_rows(lo + samples, *rows),
+                on_rows=lambda samples, *out: on_rows(index[samples], *out),
             )  # fmt: skip
         if numeric and not np.all(np.isfinite(total)):
             raise ValueError(

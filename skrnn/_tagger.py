@@ -372,31 +372,38 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
         return self._fit(X, y, incremental=True)
 
     # -------------------------------------------------------- predict
-    def _step_features(self, values, lengths):
-        """Yield, batch by batch, the top layer's outputs at the real steps:
-        ``(rows, batch_lengths)`` with ``rows`` of shape
-        ``(batch_lengths.sum(), D)``, sample by sample."""
+    def _per_step(self, values, lengths, compute):
+        """``compute(rows)`` on the top layer's outputs at every real step.
+
+        ``rows`` holds a batch's outputs, sample by sample, step by step;
+        ``compute`` returns one row per input row. Returns a list with each
+        sample's rows, in the order of ``values``.
+        """
         network = self._network
         values = self._as_network_input(values)
-        for _, batch, batch_lengths in predict_batches(
+        sequences = np.arange(lengths.shape[0])
+        out = [None] * lengths.shape[0]
+        for rows, batch, batch_lengths in predict_batches(
             values, lengths, max_cells=_PREDICT_CELLS
         ):
             features = network.features(batch, batch_lengths, every_step=True)
             valid = np.arange(batch.shape[1])[None, :] < batch_lengths[:, None]
-            yield np.ascontiguousarray(features[valid]), batch_lengths
+            result = compute(np.ascontiguousarray(features[valid]))
+            parts = np.split(result, np.cumsum(batch_lengths)[:-1])
+            for i, part in zip(sequences[rows].tolist(), parts):
+                out[i] = part
+        return out
 
     def _step_log_proba(self, values, lengths):
-        """Yield the log-probabilities ``(T_i, n_classes)`` of each sample."""
-        for rows, batch_lengths in self._step_features(values, lengths):
-            log_p = log_probabilities(self._network.head(rows))
-            yield from np.split(log_p, np.cumsum(batch_lengths)[:-1])
+        """The log-probabilities ``(T_i, n_classes)`` of each sample."""
+        head = self._network.head
+        return self._per_step(
+            values, lengths, lambda rows: log_probabilities(head(rows))
+        )
 
     def _transform_features(self, inputs, lengths):
         """The top layer's output at every real step: a list of ``(T_i, D)``."""
-        out = []
-        for rows, batch_lengths in self._step_features(inputs, lengths):
-            out += np.split(rows, np.cumsum(batch_lengths)[:-1])
-        return out
+        return self._per_step(inputs, lengths, lambda rows: rows)
 
     def transform(self, X):
         """Return the trained network's features at every step of each sequence.
@@ -441,7 +448,7 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
         log_proba : list of ndarray of shape (T_i, n_classes)
             One array per sample; columns follow ``classes_``.
         """
-        return list(self._step_log_proba(*self._predict_input(X)))
+        return self._step_log_proba(*self._predict_input(X))
 
     def predict_proba(self, X):
         """Label probabilities at every step.

@@ -419,3 +419,22 @@ def test_tagger_transform_gives_the_states_the_head_reads(bidirectional):
         assert_allclose(log_softmax(logits), log_p, rtol=1e-10, atol=1e-12)
     # A list of per-step arrays, which no DataFrame output can hold.
     assert not hasattr(tagger, "set_output")
+
+
+def test_predict_batches_cover_every_row_once_longest_first():
+    from skrnn._base import predict_batches
+
+    lengths = np.array([3, 9, 1, 9, 4, 7, 2])
+    values = np.arange(7)[:, None] * 100 + np.arange(9)[None, :]
+    seen = []
+    for rows, batch, batch_lengths in predict_batches(values, lengths, max_cells=20):
+        index = np.arange(7)[rows]
+        assert batch.shape == (len(index), batch_lengths.max())
+        assert batch.size <= 20 or len(index) == 1
+        assert_array_equal(batch, values[index, : batch.shape[1]])
+        seen += index.tolist()
+    # Longest first, ties in their order: padding stays small.
+    assert seen == [1, 3, 5, 4, 0, 6, 2]
+    # Equal lengths: consecutive slices (views of the input), in order.
+    [(rows, batch, _)] = predict_batches(values, np.full(7, 9))
+    assert rows == slice(0, 7) and np.shares_memory(batch, values)

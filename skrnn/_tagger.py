@@ -286,12 +286,16 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
     def _validation_score(self, held_out):
         """Accuracy over the held-out steps (unweighted, as MLP's)."""
         hits = 0
-        for proba, targets, n in zip(
-            self._step_log_proba(held_out.inputs, held_out.lengths),
+        head = self._network.head
+        for predicted, targets, n in zip(
+            self._per_step(
+                held_out.inputs, held_out.lengths,
+                lambda rows: np.argmax(head(rows), axis=1),
+            ),
             held_out.targets,
             held_out.lengths.tolist(),
-        ):
-            hits += int(np.sum(np.argmax(proba, axis=1) == targets[:n]))
+        ):  # fmt: skip
+            hits += int(np.sum(predicted == targets[:n]))
         return hits / float(held_out.lengths.sum())
 
     # ------------------------------------------------------------ fit
@@ -480,10 +484,15 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
         y_pred : list of ndarray of shape (T_i,)
             One array of labels per sample, taken from ``classes_``.
         """
-        return [
-            self.classes_[np.argmax(log_p, axis=1)]
-            for log_p in self._step_log_proba(*self._predict_input(X))
-        ]
+        return self._step_labels(*self._predict_input(X))
+
+    def _step_labels(self, values, lengths):
+        """The most likely label at each step of each sample (the largest
+        logit: no softmax needed)."""
+        head, classes = self._network.head, self.classes_
+        return self._per_step(
+            values, lengths, lambda rows: classes[np.argmax(head(rows), axis=1)]
+        )
 
     def score(self, X, y, sample_weight=None):
         """Accuracy over every step of every sequence.
@@ -508,10 +517,9 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
         truth = _label_sequences(y, lengths, width)
         sample_weight = _check_sample_weight(sample_weight, lengths, dtype=np.float64)
         hits = total = 0.0
-        for log_p, labels, w in zip(
-            self._step_log_proba(values, lengths), truth, sample_weight
+        for predicted, labels, w in zip(
+            self._step_labels(values, lengths), truth, sample_weight
         ):
-            predicted = self.classes_[np.argmax(log_p, axis=1)]
             hits += w * np.sum(predicted == labels)
             total += w * labels.shape[0]
         return float(hits / total)

@@ -438,3 +438,30 @@ def test_predict_batches_cover_every_row_once_longest_first():
     # Equal lengths: consecutive slices (views of the input), in order.
     [(rows, batch, _)] = predict_batches(values, np.full(7, 9))
     assert rows == slice(0, 7) and np.shares_memory(batch, values)
+
+
+def test_tagger_ragged_pre_tokenized_sentences():
+    # Sentences of different lengths, as lists of tokens; case folded by
+    # the default Tokenizer; a word unseen at fit is the OOV token.
+    X = [["The", "dog", "runs"], ["a", "dog"], ["the", "cat", "sat", "down"]] * 20
+    y = [["D", "N", "V"], ["D", "N"], ["D", "N", "V", "P"]] * 20
+    tagger = RNNSequenceTagger(hidden_size=16, random_state=0).fit(X, y)
+    assert "the" in tagger.tokenizer_.vocabulary_
+    assert "The" not in tagger.tokenizer_.vocabulary_
+    predicted = tagger.predict([["THE", "cat", "runs"], ["a", "zebra"], []])
+    assert [p.tolist() for p in predicted[:2]] == [["D", "N", "V"], ["D", "N"]]
+    assert predicted[2].shape == (1,)  # no token: one OOV token, one label
+    with pytest.raises(ValueError, match=r"Sample 0 has 3 step\(s\)"):
+        tagger.fit([["a", "b", "c"]], [["D", "N"]])
+
+
+def test_tagger_embedding_init_and_freeze():
+    X = np.array([[4, 5, 6, 0], [6, 4, 5, 5]])
+    y = [[0, 1, 1], [1, 0, 0, 1]]
+    table = np.random.default_rng(0).standard_normal((7, 3)).astype(np.float32)
+    tagger = small_tagger(
+        input_type="tokens", embedding_dim=3, embedding_init=table,
+        freeze_embedding=True, max_iter=3,
+    ).fit(X, y)  # fmt: skip
+    assert tagger.vocabulary_size_ == 7
+    assert_array_equal(tagger._network.params["embedding.W"][4:], table[4:])

@@ -153,8 +153,7 @@ for start in scores:
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
-for k, (name, values) in enumerate((("all held-out words", scores),
-                                    ("words unseen in the 300", unseen_scores))):  # fmt: skip
+for k, values in enumerate((scores, unseen_scores)):
     for j, start in enumerate(values):
         ax.scatter(
             np.full(3, 2 * k + j), values[start], color=f"C{j}",

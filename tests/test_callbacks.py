@@ -161,3 +161,21 @@ def test_callbacks_raising_leave_the_model_of_their_epoch(error):
     est.partial_fit(X, y)
     shorter.partial_fit(X, y)
     np.testing.assert_array_equal(est._network.theta, shorter._network.theta)
+
+
+def test_callbacks_scoring_monitor_on_the_tagger():
+    # Per-step targets: the monitor scores each epoch with the tagger's own
+    # score (accuracy over steps), through a callable scorer.
+    from skrnn import RNNSequenceTagger
+
+    X = np.random.RandomState(0).normal(size=(30, 6)).astype(np.float32)
+    y = (X > 0).astype(int)
+    monitor = ScoringMonitor(scoring={"steps": lambda est, X, y: est.score(X, y)})
+    tagger = RNNSequenceTagger(
+        hidden_size=4, max_iter=5, n_iter_no_change=100, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        tagger.set_callbacks(monitor).fit(X, y)
+    epochs = [r for r in monitor.get_logs().data if r["task_name"] == "epoch"]
+    assert [r["task_id"] for r in epochs] == list(range(5))
+    assert epochs[-1]["steps"] == pytest.approx(tagger.score(X, y))

@@ -268,3 +268,28 @@ def test_transform_features_feed_another_model():
     assert_array_equal(pipe.predict(DOCS), LABELS)
     rnn = pipe[0]
     assert_array_equal(pipe[-1].coef_.shape, (1, len(rnn.get_feature_names_out())))
+
+
+def test_transform_pipeline_into_gradient_boosting_in_grid_search():
+    # make_pipeline(RNNClassifier, HistGradientBoostingClassifier) searched
+    # over the RNN's size: cloned, refitted per fold, scored on held-out
+    # folds through the RNN's transform.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import GridSearchCV
+
+    from skrnn.datasets import make_sequence_classification
+
+    X, y = make_sequence_classification(
+        n_samples=120, n_timesteps=12, noise=0.5, random_state=0
+    )
+    pipe = make_pipeline(
+        RNNClassifier(max_iter=30, random_state=0),
+        HistGradientBoostingClassifier(max_iter=20, random_state=0),
+    )
+    search = GridSearchCV(pipe, {"rnnclassifier__hidden_size": [1, 16]}, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X.astype(np.float32), y)
+    assert search.best_params_ == {"rnnclassifier__hidden_size": 16}
+    assert search.best_score_ > 0.9
+    assert search.cv_results_["mean_test_score"][0] < search.best_score_

@@ -19,6 +19,7 @@ from sklearn.base import (
 from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
@@ -647,6 +648,60 @@ class BaseRNN(
         tags.input_tags.three_d_array = True
         tags.input_tags.string = True
         return tags
+
+
+class ClassLabelsMixin:
+    """Class labels of the classifying estimators: ``classes_``, encoding.
+
+    One home for what RNNClassifier and RNNSequenceTagger share: the label
+    encoder fitted at the first pass (or from ``partial_fit``'s
+    ``classes``), the refusal of labels unseen then, and ``partial_fit``'s
+    rules on ``classes`` and ``class_weight``.
+    """
+
+    def _encode_labels(self, labels, first_pass):
+        """Class ids of the 1-D ``labels``; fits the encoder at a first pass."""
+        if first_pass and not hasattr(self, "_partial_fit_classes"):
+            self._label_encoder = LabelEncoder().fit(labels)
+            self.classes_ = self._label_encoder.classes_
+        unseen = np.setdiff1d(np.unique(labels), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} not seen in the first call to "
+                f"fit or partial_fit (classes_ = {self.classes_.tolist()})."
+            )
+        return self._label_encoder.transform(labels).astype(np.int64)
+
+    def _forget_partial_fit_classes(self):
+        """A ``fit`` learns its classes from ``y`` again."""
+        if hasattr(self, "_partial_fit_classes"):
+            del self._partial_fit_classes
+
+    def _set_partial_fit_classes(self, classes):
+        """``partial_fit``'s checks of ``classes`` and ``class_weight``."""
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: one "
+                "batch does not tell the class frequencies. Pass the weights as a "
+                "dict, e.g. dict(zip(classes, compute_class_weight('balanced', "
+                "classes=classes, y=y_sample))) with y_sample a large enough "
+                "sample of the training labels."
+            )
+        if not hasattr(self, "_network"):
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            self._label_encoder = LabelEncoder().fit(np.asarray(classes))
+            self.classes_ = self._label_encoder.classes_
+            self._partial_fit_classes = True
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"`classes={list(classes)}` is not the same as on the first call "
+                f"to partial_fit, was: {self.classes_.tolist()}"
+            )
 
 
 class BaseManyToOneRNN(BaseRNN):

@@ -7,19 +7,18 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_y, check_consistent_length
 
-from skrnn._base import BaseManyToOneRNN
+from skrnn._base import BaseManyToOneRNN, ClassLabelsMixin
 from skrnn._docstrings import fill_doc
 from skrnn._network import log_probabilities
 
 
 @fill_doc
-class RNNClassifier(ClassifierMixin, BaseManyToOneRNN):
+class RNNClassifier(ClassifierMixin, ClassLabelsMixin, BaseManyToOneRNN):
     """Recurrent neural network classifier (many-to-one).
 
     Reads each sequence with a stack of recurrent layers (tanh RNN, LSTM or
@@ -171,16 +170,7 @@ class RNNClassifier(ClassifierMixin, BaseManyToOneRNN):
         y = _check_y(y, multi_output=False, y_numeric=False, estimator=self)
         check_consistent_length(np.empty(n_samples), y)
         check_classification_targets(y)
-        if first_pass and not hasattr(self, "_partial_fit_classes"):
-            self._label_encoder = LabelEncoder().fit(y)
-            self.classes_ = self._label_encoder.classes_
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} not seen in the first call to "
-                f"fit or partial_fit (classes_ = {self.classes_.tolist()})."
-            )
-        return self._label_encoder.transform(y).astype(np.int64)
+        return self._encode_labels(y, first_pass)
 
     def _training_data(self, X, y, sample_weight, reset):
         data = super()._training_data(X, y, sample_weight, reset)
@@ -226,8 +216,7 @@ class RNNClassifier(ClassifierMixin, BaseManyToOneRNN):
         self : RNNClassifier
             The fitted estimator.
         """
-        if hasattr(self, "_partial_fit_classes"):
-            del self._partial_fit_classes
+        self._forget_partial_fit_classes()
         return self._fit(X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -252,29 +241,7 @@ class RNNClassifier(ClassifierMixin, BaseManyToOneRNN):
         self : RNNClassifier
             The estimator, trained one more epoch.
         """
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight 'balanced' is not supported for partial_fit: one "
-                "batch does not tell the class frequencies. Pass the weights as a "
-                "dict, e.g. dict(zip(classes, compute_class_weight('balanced', "
-                "classes=classes, y=y_sample))) with y_sample a large enough "
-                "sample of the training labels."
-            )
-        if not hasattr(self, "_network"):
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            self._label_encoder = LabelEncoder().fit(np.asarray(classes))
-            self.classes_ = self._label_encoder.classes_
-            self._partial_fit_classes = True
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"`classes={list(classes)}` is not the same as on the first call "
-                f"to partial_fit, was: {self.classes_.tolist()}"
-            )
+        self._set_partial_fit_classes(classes)
         return self._fit(X, y, incremental=True)
 
     # ------------------------------------------------------------ predict

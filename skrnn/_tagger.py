@@ -7,13 +7,12 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from skrnn._base import BaseRNN, predict_batches
+from skrnn._base import BaseRNN, ClassLabelsMixin, predict_batches
 from skrnn._docstrings import fill_doc
 from skrnn._network import log_probabilities
 from skrnn._training import TrainingData
@@ -77,7 +76,7 @@ def _label_sequences(y, lengths, width):
 
 
 @fill_doc
-class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
+class RNNSequenceTagger(ClassLabelsMixin, BaseRNN, auto_wrap_output_keys=None):
     """Recurrent neural network sequence tagger (a label for every step).
 
     Reads each sequence with a stack of recurrent layers (tanh RNN, LSTM or
@@ -238,7 +237,7 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
         values, lengths = self._validate_input(X, reset=reset)
         return values, lengths, width
 
-    def _encode_labels(self, y, lengths, width, first_pass):
+    def _encode_label_sequences(self, y, lengths, width, first_pass):
         """Padded class ids ``(n_samples, T)`` of the label sequences ``y``."""
         sequences = _label_sequences(y, lengths, width)
         flat = np.concatenate(sequences)
@@ -247,16 +246,7 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
                 "Unknown label type: the labels of y must be classes (strings or "
                 f"integers), got {type_of_target(flat)!r} labels."
             )
-        if first_pass and not hasattr(self, "_partial_fit_classes"):
-            self._label_encoder = LabelEncoder().fit(flat)
-            self.classes_ = self._label_encoder.classes_
-        unseen = np.setdiff1d(np.unique(flat), self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} not seen in the first call to "
-                f"fit or partial_fit (classes_ = {self.classes_.tolist()})."
-            )
-        codes = self._label_encoder.transform(flat).astype(np.int64)
+        codes = self._encode_labels(flat, first_pass)
         targets = np.zeros((lengths.shape[0], int(lengths.max())), dtype=np.int64)
         valid = np.arange(targets.shape[1])[None, :] < lengths[:, None]
         targets[valid] = codes
@@ -265,7 +255,7 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
     def _training_data(self, X, y, sample_weight, reset):
         """Sequences, the class id of every step, and the weight of each step."""
         values, lengths, width = self._read(X, reset=reset)
-        targets, valid = self._encode_labels(y, lengths, width, reset)
+        targets, valid = self._encode_label_sequences(y, lengths, width, reset)
         sample_weight = _check_sample_weight(
             sample_weight, lengths, dtype=np.float64, ensure_non_negative=True
         )
@@ -325,8 +315,7 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
         self : RNNSequenceTagger
             The fitted estimator.
         """
-        if hasattr(self, "_partial_fit_classes"):
-            del self._partial_fit_classes
+        self._forget_partial_fit_classes()
         return self._fit(X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -352,27 +341,7 @@ class RNNSequenceTagger(BaseRNN, auto_wrap_output_keys=None):
         self : RNNSequenceTagger
             The estimator, trained one more epoch.
         """
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight 'balanced' is not supported for partial_fit: one "
-                "batch does not tell the class frequencies. Pass the weights as a "
-                "dict."
-            )
-        if not hasattr(self, "_network"):
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            self._label_encoder = LabelEncoder().fit(np.asarray(classes))
-            self.classes_ = self._label_encoder.classes_
-            self._partial_fit_classes = True
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"`classes={list(classes)}` is not the same as on the first call "
-                f"to partial_fit, was: {self.classes_.tolist()}"
-            )
+        self._set_partial_fit_classes(classes)
         return self._fit(X, y, incremental=True)
 
     # -------------------------------------------------------- predict

@@ -613,8 +613,12 @@ class RNNSequenceGenerator(BaseRNN):
             ``stop_at_end``), or values to generate for a numeric model.
         prompt : str, array-like or None, default=None
             Text (or token ids) the generated tokens continue; the network
-            reads it first. None starts a new document. Required for a
-            numeric model: a series of shape (T,) or (T, n_channels).
+            reads it first. None starts a new document. A text model also
+            takes a list of tokens (``["the", "old"]``), as in pre-tokenized
+            text; the returned text then begins with them joined as the
+            model joins tokens (by spaces, or by nothing for characters).
+            Required for a numeric model: a series of shape (T,) or (T,
+            n_channels).
         temperature : float, default=1.0
             Divides the logits before sampling: below 1 sharpens, above 1
             flattens the distribution; 0 is greedy (the most likely token
@@ -677,21 +681,26 @@ class RNNSequenceGenerator(BaseRNN):
                 results.append(self._join(prompt_text, new))
         return results[0] if n_samples == 1 else results
 
-    def _join(self, prompt_text, ids):
-        """The prompt then the drawn tokens; each end marker becomes a newline."""
-        names = self._token_names()
-        # A character model joins with nothing; a word model, or one fitted
-        # on pre-tokenized text whatever its analyzer, with spaces.
+    def _token_separator(self):
+        """What joins tokens into text: "" for a character model; " " for a
+        word model, or one fitted on pre-tokenized text whatever its
+        analyzer."""
         char = getattr(self.tokenizer_, "analyzer", "word") == "char" and not getattr(
             self.tokenizer_, "_pretokenized", False
         )
+        return "" if char else " "
+
+    def _join(self, prompt_text, ids):
+        """The prompt then the drawn tokens; each end marker becomes a newline."""
+        names = self._token_names()
+        sep = self._token_separator()
+        char = sep == ""
         documents = [[]]
         for i in ids.tolist():
             if i == END_ID:
                 documents.append([])
             else:
                 documents[-1].append(names[i])
-        sep = "" if char else " "
         text = _DOCUMENT_SEPARATOR.join(sep.join(doc) for doc in documents)
         if not prompt_text:
             return text
@@ -704,14 +713,20 @@ class RNNSequenceGenerator(BaseRNN):
         if prompt is None:
             return np.array([BEGIN_ID], dtype=np.int64), ""
         if self._input_kind == "text":
-            if not isinstance(prompt, str):
+            tokens = isinstance(prompt, (list, tuple)) and all(
+                isinstance(t, str) for t in prompt
+            )
+            if not isinstance(prompt, str) and not tokens:
                 raise ValueError(
-                    "This model was fitted on text: the prompt must be a str, got "
-                    f"{type(prompt).__name__}."
+                    "This model was fitted on text: the prompt must be a str or a "
+                    f"list of str tokens, got {type(prompt).__name__}."
                 )
+            document = list(prompt) if tokens else prompt
             ids = tokenize(
-                self, [prompt], reset=False, whole_documents=self._whole_documents
+                self, [document], reset=False, whole_documents=self._whole_documents
             )[0]
+            if tokens:
+                prompt = self._token_separator().join(prompt)
             ids = ids[ids != PAD_ID]
             if ids.size and np.all(ids == OOV_ID):
                 # Read as OOV tokens like any document (API.md), but said.

@@ -131,7 +131,8 @@ class Tokenizer(
     id work as for raw text, and an empty inner list is a document without
     tokens. One pre-tokenized document is passed as ``[tokens]`` (a flat list
     of str is raw documents, one per string). A tokenizer fitted on either
-    kind of text transforms both; fitted on pre-tokenized text,
+    kind of text transforms both; fitted on pre-tokenized text, it reads a
+    raw document as its whitespace-separated tokens and
     :meth:`inverse_transform` joins tokens with spaces.
 
     ``X`` may also be a 2-D array whose rows are sequences of tokens
@@ -200,14 +201,23 @@ class Tokenizer(
     def _build_analyzer(self):
         """The function giving a document's tokens.
 
-        Raw text is split by ``analyzer``; a pre-tokenized document (a list
-        of str) keeps its tokens as given, only lowercased with
-        ``lowercase`` (a normalisation, not a split).
+        Raw text is split by ``analyzer`` (on whitespace once fitted on
+        pre-tokenized text); a pre-tokenized document (a list of str) keeps
+        its tokens as given, only lowercased with ``lowercase`` (a
+        normalisation, not a split).
         """
         # Built on demand (CountVectorizer's way): no compiled regex or
         # closure is stored on the estimator, so it clones and pickles.
-        split = self._build_splitter()
         lowercase = self.lowercase
+        if getattr(self, "_pretokenized", False):  # older pickles lack it
+            # Fitted on tokens given as such, it reads raw text as the tokens
+            # between whitespace: the inverse of how it joins them (generated
+            # text, inverse_transform); its analyzer never saw its tokens.
+            def split(doc):
+                return (doc.lower() if lowercase else doc).split()
+
+        else:
+            split = self._build_splitter()
 
         def analyze(doc):
             if isinstance(doc, str):
@@ -276,11 +286,11 @@ class Tokenizer(
                 "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 "
                 f"is required by {type(self).__name__}."
             )
-        analyze = self._build_analyzer()
-        tokenized = [analyze(doc) for doc in docs]
         # Fitted on tokens given as such: a word model whatever the analyzer
         # (inverse_transform and generated text join them with spaces).
         self._pretokenized = not any(isinstance(doc, str) for doc in docs)
+        analyze = self._build_analyzer()
+        tokenized = [analyze(doc) for doc in docs]
         term_counts = Counter()
         doc_counts = Counter()
         for tokens in tokenized:

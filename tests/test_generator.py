@@ -594,7 +594,11 @@ def test_generator_generate_rejects_bad_arguments(hello_gen):
     with pytest.raises(InvalidParameterError, match="'top_k' parameter"):
         hello_gen.generate(5, top_k=0)
     with pytest.raises(ValueError, match="fitted on text: the prompt must be a str"):
-        hello_gen.generate(5, prompt=["h"])
+        hello_gen.generate(5, prompt=[4, 5])  # ids, not tokens
+    # A list of str is a prompt of tokens (here characters).
+    assert hello_gen.generate(3, prompt=["h", "e"], temperature=0) == (
+        hello_gen.generate(3, prompt="he", temperature=0)
+    )
     # A prompt with some unseen characters is read (through the OOV id).
     assert hello_gen.generate(5, prompt="xh", temperature=0).startswith("xh")
 

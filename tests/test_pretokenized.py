@@ -204,3 +204,24 @@ def test_equal_length_lists_are_text_not_a_table():
     table = Tokenizer().fit(np.array(docs))
     assert set(table.vocabulary_) == {"A", "b", "c", "D"}
     assert table.n_features_in_ == 2
+
+
+def test_fitted_on_token_lists_reads_raw_text_between_whitespace():
+    # A tokenizer fitted on token lists never used its analyzer: raw text
+    # is read as its whitespace-separated tokens, the inverse of the join
+    # of inverse_transform and generated text (the generator's default
+    # analyzer is "char", which would read every word as unknown letters).
+    docs = [["the", "cat", "sat"], ["the", "dog", "ran"]] * 10
+    tok = Tokenizer(analyzer="char", lowercase=False).fit(docs)
+    assert_array_equal(tok.transform(["the  cat\tsat"]), tok.transform(docs[:1]))
+    assert tok.inverse_transform(tok.transform(["the cat sat"])) == ["the cat sat"]
+    gen = RNNSequenceGenerator(hidden_size=8, max_iter=5, random_state=0).fit(docs)
+    assert_allclose(
+        gen.score_samples(["the cat sat"]), gen.score_samples([["the", "cat", "sat"]])
+    )
+    # A prompt as a str or as a list of tokens: the same continuation.
+    as_text = gen.generate(4, prompt="the cat", random_state=0)
+    assert as_text == gen.generate(4, prompt=["the", "cat"], random_state=0)
+    assert as_text.startswith("the cat ")
+    # Refitted on raw text, the analyzer splits again.
+    assert Tokenizer(analyzer="char").fit(["ab"]).transform(["ab"]).tolist() == [[4, 5]]

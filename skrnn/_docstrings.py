@@ -21,7 +21,10 @@ n_layers : int, default=1
 
 bidirectional : bool, default=False
     Whether each layer also reads the sequence backwards; the head then
-    sees both directions' final states.
+    reads both directions: their final states (RNNClassifier,
+    RNNRegressor), or their outputs at every step (RNNSequenceTagger).
+    RNNSequenceGenerator refuses it (a next-step model may not read the
+    steps it predicts).
 
 embedding_dim : int, default=32
     Width of the trained embedding vector of each token id (text and

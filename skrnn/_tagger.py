@@ -63,7 +63,7 @@ def _label_sequences(y, lengths, width):
                 f"got {type(labels).__name__}"
                 + (f" of {np.ndim(labels)} dimensions." if np.ndim(labels) else ".")
             )
-        labels = np.asarray(labels)
+        labels = _as_label_array(labels, i)
         if labels.shape[0] != n:
             raise ValueError(
                 f"Sample {i} has {n} step(s) but y[{i}] holds {labels.shape[0]} "
@@ -73,6 +73,27 @@ def _label_sequences(y, lengths, width):
             )
         sequences.append(labels)
     return sequences
+
+
+def _as_label_array(labels, i):
+    """The labels of ``y[i]`` as an array, refusing strings mixed with
+    other objects (numpy would silently turn ``["A", 1]`` into strings)."""
+    array = np.asarray(labels)
+    if array.dtype.kind in "US" and not isinstance(labels, np.ndarray):
+        if not all(isinstance(v, (str, bytes)) for v in labels):
+            raise ValueError(
+                f"Mix of label input types (string and number) in y[{i}]: the "
+                "labels of a tagger are all strings or all numbers."
+            )
+    elif array.dtype == object:
+        strings = [isinstance(v, str) for v in array]
+        if any(strings) and not all(strings):
+            raise ValueError(
+                f"Mix of label input types (string and number) in y[{i}]: the "
+                "labels of a tagger are all strings or all numbers (None is no "
+                "label)."
+            )
+    return array
 
 
 @fill_doc
@@ -240,6 +261,13 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN, auto_wrap_output_keys=None):
     def _encode_label_sequences(self, y, lengths, width, first_pass):
         """Padded class ids ``(n_samples, T)`` of the label sequences ``y``."""
         sequences = _label_sequences(y, lengths, width)
+        kinds = {seq.dtype.kind in "USO" for seq in sequences if seq.size}
+        if len(kinds) > 1:
+            raise ValueError(
+                "Mix of label input types (string and number) across the label "
+                "sequences of y: the labels of a tagger are all strings or all "
+                "numbers."
+            )
         flat = np.concatenate(sequences)
         if type_of_target(flat) not in ("binary", "multiclass"):
             raise ValueError(

@@ -254,7 +254,7 @@ def test_tagger_rejects_bad_targets():
         tagger.fit(X, [["up", None, "up", "up"], ["up"] * 3])
     with pytest.raises(ValueError, match=r"Mix of label input types .* y\[1\]"):
         tagger.fit(X, [["up"] * 4, ["up", 1, "up"]])
-    with pytest.raises(ValueError, match="Mix of label input types .* across"):
+    with pytest.raises(ValueError, match=r"Mix of label input types .* across"):
         tagger.fit(X, [["up"] * 4, [1, 0, 1]])
     with pytest.raises(ValueError, match="classes must be passed"):
         small_tagger().partial_fit(Xa, ya)

@@ -127,9 +127,17 @@ def text_documents(X):
     return None
 
 
+def _is_document(d):
+    """Whether ``d`` may be a pre-tokenized document: a list, a tuple, or a
+    1-D array of strings or objects (a row of tokens from pandas or numpy)."""
+    if isinstance(d, np.ndarray):
+        return d.ndim == 1 and d.dtype.kind in "USO"
+    return isinstance(d, (list, tuple))
+
+
 def _is_token_list(d):
-    """Whether ``d`` is a list or tuple holding at least one string."""
-    return isinstance(d, (list, tuple)) and any(isinstance(t, (str, bytes)) for t in d)
+    """Whether ``d`` is a document holding at least one string."""
+    return _is_document(d) and any(isinstance(t, (str, bytes, np.str_)) for t in d)
 
 
 def pretokenized_documents(items):
@@ -153,9 +161,9 @@ def pretokenized_documents(items):
     -------
     documents : list of list of str, or None
     """
-    if not items or not all(isinstance(d, (list, tuple)) for d in items):
+    if not items or not all(_is_document(d) for d in items):
         return None
-    if any(items) and not any(map(_is_token_list, items)):
+    if any(len(d) for d in items) and not any(map(_is_token_list, items)):
         return None  # lists of numbers: sequences, not text
     documents = []
     for k, d in enumerate(items):

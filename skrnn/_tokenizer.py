@@ -455,10 +455,17 @@ class Tokenizer(
         docs = text_documents(X)
         kind = "sequences" if docs is None else "text"
         if kind != self._kind:
-            fitted = "raw text documents" if self._kind == "text" else "2-D sequences"
+            text = "text (raw documents or lists of str tokens)"
+            fitted = text if self._kind == "text" else "2-D sequences (rows of tokens)"
+            hint = ""
+            if self._kind == "text":
+                hint = (
+                    " Pass pre-tokenized documents as lists of str, e.g. "
+                    "[list(row) for row in X]."
+                )
             raise ValueError(
                 f"{type(self).__name__} was fitted on {fitted}; transform got "
-                f"{'raw text documents' if kind == 'text' else 'a 2-D array'}."
+                f"{text if kind == 'text' else 'a 2-D array'}.{hint}"
             )
         if kind == "text":
             return self._pad(self._id_lists(docs))

@@ -225,3 +225,16 @@ def test_fitted_on_token_lists_reads_raw_text_between_whitespace():
     assert as_text.startswith("the cat ")
     # Refitted on raw text, the analyzer splits again.
     assert Tokenizer(analyzer="char").fit(["ab"]).transform(["ab"]).tolist() == [[4, 5]]
+
+
+def test_documents_as_1d_string_arrays_are_pretokenized():
+    # Rows of tokens from numpy or pandas (1-D arrays of str or object):
+    # the same documents as lists; arrays of numbers stay numeric series.
+    clf = small(RNNClassifier).fit(TOKENS, LABELS)
+    arrays = [np.array(doc, dtype=object) for doc in TOKENS]
+    assert_array_equal(clf.predict_proba(arrays), clf.predict_proba(TOKENS))
+    unicode = [np.array(doc) for doc in TOKENS if doc]
+    lists = [doc for doc in TOKENS if doc]
+    assert_array_equal(clf.predict_proba(unicode), clf.predict_proba(lists))
+    reg = small(RNNRegressor).fit([np.arange(3.0), np.arange(5.0)], [1.0, 2.0])
+    assert reg.n_channels_in_ == 1

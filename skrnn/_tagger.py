@@ -509,8 +509,8 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN, auto_wrap_output_keys=None):
         score : float
             Share of the steps labelled correctly (weighted).
         """
-        values, lengths = self._predict_input(X)
-        width = X.shape[1] if hasattr(X, "shape") and len(X.shape) >= 2 else None
+        check_is_fitted(self)
+        values, lengths, width = self._read(X, reset=False)
         truth = _label_sequences(y, lengths, width)
         sample_weight = _check_sample_weight(sample_weight, lengths, dtype=np.float64)
         hits = total = 0.0

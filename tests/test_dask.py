@@ -35,6 +35,8 @@ from sklearn.model_selection import GridSearchCV
 
 from skrnn import RNNClassifier, RNNRegressor, RNNSequenceGenerator, Tokenizer
 from skrnn.datasets import load_sentiment, make_sequence_classification
+from tests import numba_cache
+from tests.numba_cache import kernel_cache_stats
 
 # Most fits here stop at max_iter on purpose (short training runs).
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -45,8 +47,10 @@ SMALL = {"hidden_size": 4, "max_iter": 2, "random_state": 0}
 @pytest.fixture(scope="module")
 def client():
     # The helpers below travel to the workers by value: pytest imports this
-    # module under a name the workers cannot import.
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    # module (and tests.numba_cache) under names the workers cannot import.
+    shared = (sys.modules[__name__], numba_cache)
+    for module in shared:
+        cloudpickle.register_pickle_by_value(module)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -54,7 +58,8 @@ def client():
         distributed.Client(cluster) as client,
     ):
         yield client
-    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    for module in shared:
+        cloudpickle.unregister_pickle_by_value(module)
 
 
 @pytest.fixture(scope="module")
@@ -93,25 +98,6 @@ def predict_part(part, model, method):
 def predict_documents(documents, model, method):
     """``model.method`` on a partition of a bag: a list of one array."""
     return [getattr(model, method)(list(documents))]
-
-
-def kernel_cache_stats():
-    """Numba cache hits and misses of skrnn's kernels in this process."""
-    import importlib
-    import pkgutil
-
-    from numba.core.dispatcher import Dispatcher
-
-    import skrnn._kernels
-
-    hits = misses = 0
-    for info in pkgutil.iter_modules(skrnn._kernels.__path__):
-        name = f"skrnn._kernels.{info.name}"
-        for obj in vars(importlib.import_module(name)).values():
-            if isinstance(obj, Dispatcher) and obj.py_func.__module__ == name:
-                hits += sum(obj.stats.cache_hits.values())
-                misses += sum(obj.stats.cache_misses.values())
-    return {"hits": hits, "misses": misses}
 
 
 def predict_and_count_threads(model, X):

@@ -15,14 +15,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 SCRIPT = textwrap.dedent(
     """
-    import importlib, json, pkgutil, warnings
+    import json, warnings
     import numpy as np
-    from numba.core.dispatcher import Dispatcher
-    import skrnn._kernels
     from skrnn import RNNClassifier
+    from tests.numba_cache import kernel_cache_stats
 
     warnings.simplefilter("ignore")
     rng = np.random.RandomState(0)
@@ -31,23 +31,18 @@ SCRIPT = textwrap.dedent(
     clf = RNNClassifier(cell="rnn", hidden_size=3, max_iter=2)
     clf.fit(X, y).predict_proba(X)
 
-    hits = misses = 0
-    for info in pkgutil.iter_modules(skrnn._kernels.__path__):
-        name = f"skrnn._kernels.{info.name}"
-        for obj in vars(importlib.import_module(name)).values():
-            if isinstance(obj, Dispatcher) and obj.py_func.__module__ == name:
-                hits += sum(obj.stats.cache_hits.values())
-                misses += sum(obj.stats.cache_misses.values())
-    print(json.dumps({"hits": hits, "misses": misses}))
+    print(json.dumps(kernel_cache_stats()))
     """
 )
 
 
 def run_with_cache(cache_dir):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(cache_dir)}
+    # From the repository's root, where ``tests`` is importable.
+    root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
-        check=True,
+        check=True, cwd=root,
     )  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -22,7 +22,7 @@ LAYERS = [
     # all_estimators() lists what the package exports.
     ("discovery of the public API", ["skrnn.utils.discovery"]),
     ("public API", ["skrnn", "skrnn.utils", "skrnn.datasets"]),
-    ("tools over estimators", ["skrnn.utils._gradcheck"]),
+    ("tools over estimators", ["skrnn.utils._gradcheck", "skrnn.utils._scoring"]),
     (
         "estimators",
         [

@@ -473,3 +473,41 @@ def test_tagger_embedding_init_and_freeze():
     ).fit(X, y)  # fmt: skip
     assert tagger.vocabulary_size_ == 7
     assert_array_equal(tagger._network.params["embedding.W"][4:], table[4:])
+
+
+def test_make_step_scorer_scores_concatenated_steps():
+    from sklearn.metrics import accuracy_score, f1_score, log_loss
+    from sklearn.model_selection import cross_val_score
+
+    from skrnn.utils import make_step_scorer
+
+    X, y = ragged_task([5, 8, 3, 6, 4, 7], seed=11)
+    tagger = small_tagger(max_iter=10).fit(X, y)
+    truth = np.concatenate(y)
+    predicted = np.concatenate(tagger.predict(X))
+    macro = make_step_scorer(f1_score, average="macro")
+    assert macro(tagger, X, y) == f1_score(truth, predicted, average="macro")
+    accuracy = make_step_scorer(accuracy_score)
+    assert accuracy(tagger, X, y) == pytest.approx(tagger.score(X, y))
+    # Negated losses on probabilities; a sequence's weight on each step.
+    nll = make_step_scorer(
+        log_loss, greater_is_better=False, response_method="predict_proba"
+    )
+    proba = np.concatenate(tagger.predict_proba(X))
+    assert nll(tagger, X, y) == -log_loss(truth, proba, labels=tagger.classes_)
+    w = np.arange(1.0, 7.0)
+    weighted = accuracy(tagger, X, y, sample_weight=w)
+    steps = np.repeat(w, [len(s) for s in y])
+    assert weighted == accuracy_score(truth, predicted, sample_weight=steps)
+    # In cross-validation, and a 2-D y of padded token ids.
+    scores = cross_val_score(small_tagger(max_iter=5), X, y, cv=2, scoring=macro)
+    assert np.all(np.isfinite(scores))
+    ids = np.array([[4, 5, 6, 0], [6, 4, 0, 0]])
+    y_ids = np.array([[0, 1, 1, 7], [1, 0, 7, 7]])
+    token_tagger = small_tagger(input_type="tokens").fit(ids, y_ids)
+    assert accuracy(token_tagger, ids, y_ids) == token_tagger.score(ids, y_ids)
+    with pytest.raises(ValueError, match=r"y\[1\] holds 2 label\(s\) for 8"):
+        accuracy(tagger, X, [y[0], y[1][:2], *y[2:]])
+    assert repr(macro) == (
+        "make_step_scorer(f1_score, response_method='predict', average='macro')"
+    )

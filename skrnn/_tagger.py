@@ -22,6 +22,13 @@ from skrnn._training import TrainingData
 _PREDICT_CELLS = 1 << 16
 
 
+def _padded_width(X):
+    """The padded width of ``X`` when it is an array (None for text and lists)."""
+    if hasattr(X, "shape") and len(X.shape) >= 2:
+        return X.shape[1]
+    return None
+
+
 def _label_sequences(y, lengths, width):
     """``y`` as one 1-D label array per sample, each checked against its length.
 
@@ -252,11 +259,8 @@ class RNNSequenceTagger(ClassLabelsMixin, BaseRNN, auto_wrap_output_keys=None):
     def _read(self, X, *, reset):
         """``(values, lengths, width)``: the validated input and its padded
         width when ``X`` is an array (None for text and lists)."""
-        width = None
-        if hasattr(X, "shape") and len(X.shape) >= 2:
-            width = X.shape[1]
         values, lengths = self._validate_input(X, reset=reset)
-        return values, lengths, width
+        return values, lengths, _padded_width(X)
 
     def _encode_label_sequences(self, y, lengths, width, first_pass):
         """Padded class ids ``(n_samples, T)`` of the label sequences ``y``."""

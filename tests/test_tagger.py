@@ -506,7 +506,8 @@ def test_make_step_scorer_scores_concatenated_steps():
     y_ids = np.array([[0, 1, 1, 7], [1, 0, 7, 7]])
     token_tagger = small_tagger(input_type="tokens").fit(ids, y_ids)
     assert accuracy(token_tagger, ids, y_ids) == token_tagger.score(ids, y_ids)
-    with pytest.raises(ValueError, match=r"y\[1\] holds 2 label\(s\) for 8"):
+    match = r"Sample 1 has 8 step\(s\) but y\[1\] holds 2"
+    with pytest.raises(ValueError, match=match):
         accuracy(tagger, X, [y[0], y[1][:2], *y[2:]])
     assert repr(macro) == (
         "make_step_scorer(f1_score, response_method='predict', average='macro')"

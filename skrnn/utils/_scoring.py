@@ -6,6 +6,8 @@
 import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from skrnn._tagger import _label_sequences, _padded_width
+
 
 class _StepScorer:
     """``scorer(estimator, X, y)``: a metric of the concatenated steps."""
@@ -18,11 +20,12 @@ class _StepScorer:
 
     def __call__(self, estimator, X, y, sample_weight=None):
         outputs = getattr(estimator, self._response_method)(X)
-        truth = np.concatenate(_step_labels(y, [len(o) for o in outputs]))
+        lengths = np.array([len(o) for o in outputs], dtype=np.int64)
+        # Checked as the tagger's fit and score check y (one home).
+        truth = np.concatenate(_label_sequences(y, lengths, _padded_width(X)))
         kwargs = dict(self._kwargs)
         if sample_weight is not None:
             # A sequence's weight goes to each of its steps.
-            lengths = [len(o) for o in outputs]
             kwargs["sample_weight"] = np.repeat(np.asarray(sample_weight), lengths)
         if self._response_method == "predict_proba":
             kwargs.setdefault("labels", estimator.classes_)
@@ -37,30 +40,6 @@ class _StepScorer:
             f"make_step_scorer({name}{sign}, "
             f"response_method={self._response_method!r}{extra})"
         )
-
-
-def _step_labels(y, lengths):
-    """The label sequences of ``y``, one per output sequence of ``lengths``.
-
-    A 2-D ``y`` (an array or a DataFrame) labels padded input: each row's
-    first ``lengths[i]`` labels count. A list of sequences must match the
-    outputs' lengths.
-    """
-    if not isinstance(y, (list, tuple)) and hasattr(y, "__array__"):
-        y = np.asarray(y)
-        if y.ndim == 2 and y.dtype != object:
-            return [row[:n] for row, n in zip(y, lengths)]
-    if len(y) != len(lengths):
-        raise ValueError(
-            f"y holds {len(y)} label sequences for {len(lengths)} predicted ones."
-        )
-    rows = [np.asarray(labels) for labels in y]
-    for i, (row, n) in enumerate(zip(rows, lengths)):
-        if row.shape[0] != n:
-            raise ValueError(
-                f"y[{i}] holds {row.shape[0]} label(s) for {n} predicted step(s)."
-            )
-    return rows
 
 
 @validate_params(

@@ -6,6 +6,7 @@
 from skrnn._classifier import RNNClassifier
 from skrnn._generator import RNNSequenceGenerator
 from skrnn._regressor import RNNRegressor
+from skrnn._seq2seq import RNNSeq2Seq
 from skrnn._tagger import RNNSequenceTagger
 from skrnn._tokenizer import Tokenizer
 from skrnn._version import __version__
@@ -13,6 +14,7 @@ from skrnn._version import __version__
 __all__ = [
     "RNNClassifier",
     "RNNRegressor",
+    "RNNSeq2Seq",
     "RNNSequenceGenerator",
     "RNNSequenceTagger",
     "Tokenizer",

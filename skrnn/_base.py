@@ -462,16 +462,7 @@ class BaseRNN(
         # of the initialisation does not depend on the number of samples.
         self._random_state = check_random_state(self.random_state)
         discrete = self._input_kind != "numeric"
-        self._network = RNNNetwork(
-            self.cell,
-            self.embedding_dim if discrete else self.n_channels_in_,
-            self.hidden_size,
-            self.n_layers,
-            self.bidirectional,
-            self._n_outputs(),
-            dtype,
-            self.vocabulary_size_ if discrete else None,
-        )
+        self._network = self._build_network(dtype)
         self._network.initialize(self._random_state)
         self._initialize_embedding()
         self._network_parameters = {
@@ -482,6 +473,21 @@ class BaseRNN(
         self._optimizer_settings = None  # a new network, a new optimizer
         self._training_record = TrainingRecord()
         self._start_training_run()
+
+    def _build_network(self, dtype):
+        """The network, before its weights are drawn (a hook: an
+        encoder-decoder builds its own)."""
+        discrete = self._input_kind != "numeric"
+        return RNNNetwork(
+            self.cell,
+            self.embedding_dim if discrete else self.n_channels_in_,
+            self.hidden_size,
+            self.n_layers,
+            self.bidirectional,
+            self._n_outputs(),
+            dtype,
+            self.vocabulary_size_ if discrete else None,
+        )
 
     def _initialize_embedding(self):
         """Write ``embedding_init`` into the freshly drawn embedding table.

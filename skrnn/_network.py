@@ -187,6 +187,13 @@ class RNNNetwork:
             np.array(embedding, dtype=np.int64),
         )
 
+    def bind(self, theta):
+        """Read the parameters from ``theta`` from now on: a view into a
+        larger vector laid out like this network's (an encoder-decoder's
+        part), whose values become the parameters."""
+        self.theta = theta
+        self._build_views()
+
     def _build_views(self):
         ends = np.cumsum([0, *self._sizes()]).tolist()
         self._spans = [
@@ -586,11 +593,17 @@ class RNNNetwork:
         need_input_grad=False,
         every_step=False,
         grad_views=None,
+        dh_last=None,
+        dc_last=None,
     ):
         """Backpropagate ``d_features`` through every layer into ``grad``.
 
         ``d_features`` is (B, D), the gradient w.r.t. the last real step's
         output, or with ``every_step`` (B, T, D), w.r.t. every step's.
+        ``dh_last``, ``dc_last`` (n_layers, n_directions, B, H), when given,
+        are the gradients w.r.t. each layer-direction's state after the last
+        real step (in its own time order): an encoder's final states, which
+        start a decoder.
 
         Writes the recurrent layers' gradients into ``grad`` (a flat vector
         laid out like ``theta``) and returns the gradients w.r.t. the input
@@ -608,7 +621,9 @@ class RNNNetwork:
         if masks is not None:
             d_features = d_features * masks[-1]
         dh0 = np.zeros((self.n_layers, self.n_directions, B, H), self.dtype)
-        dc0 = np.zeros_like(dh0)
+        # In: the gradient w.r.t. the last cell state (the kernels read it);
+        # out: w.r.t. the initial one.
+        dc0 = np.zeros_like(dh0) if dc_last is None else dc_last.astype(self.dtype)
         # Gradient w.r.t. the current layer's output, (B, T, D).
         d_output = d_features if every_step else None
         dx = None
@@ -632,6 +647,10 @@ class RNNNetwork:
                     dhs[rows, last] += d_features[
                         :, direction * H : (direction + 1) * H
                     ]
+                if dh_last is not None:
+                    if d_output is not None and direction == 0:
+                        dhs = dhs.copy()  # may be a view of the caller's array
+                    dhs[rows, last] += dh_last[layer, direction]
                 prefix = f"layer{layer}.dir{direction}."
                 x = cache["x"]
                 # Never read when not need_dx: the kernel leaves it unwritten.

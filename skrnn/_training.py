@@ -217,11 +217,19 @@ class TrainingData:
     lanes, continues : ndarray of shape (n,) or None, default=None
         Set on the batches of truncated BPTT in lanes: the lane of each row,
         and whether the row continues the lane's previous window.
+    decoder_inputs : ndarray of shape (n, T_y) or (n, T_y, F_y), default=None
+        Set for pairs (an encoder-decoder): the decoder's input at each
+        target step (the begin marker, then the target but its last step);
+        ``targets`` is then ``(n, T_y)`` or ``(n, T_y, C)``, the target of
+        each step, and ``sample_weight`` None or per target step ``(n,
+        T_y)``.
+    target_lengths : ndarray of shape (n,), int64, default=None
+        Set for pairs: the target steps of each pair (at least 1).
     """
 
     def __init__(
         self, inputs, lengths, targets, sample_weight=None, *, every_step=False,
-        lanes=None, continues=None,
+        lanes=None, continues=None, decoder_inputs=None, target_lengths=None,
     ):  # fmt: skip
         self.inputs = inputs
         self.lengths = lengths
@@ -230,16 +238,24 @@ class TrainingData:
         self.every_step = every_step
         self.lanes = lanes
         self.continues = continues
+        self.decoder_inputs = decoder_inputs
+        self.target_lengths = target_lengths
 
     def __len__(self):
         return self.lengths.shape[0]
+
+    @property
+    def pairs(self):
+        """Whether these are (source, target sequence) pairs."""
+        return self.decoder_inputs is not None
 
     @property
     def weight(self):
         """Weight of this data in an epoch's mean loss: the sum of the sample
         (or step) weights, or the number of predicted steps."""
         if self.sample_weight is None:
-            return float(self.lengths.sum())
+            steps = self.target_lengths if self.pairs else self.lengths
+            return float(steps.sum())
         return float(self.sample_weight.sum())
 
     def take(self, index):
@@ -247,6 +263,8 @@ class TrainingData:
         their longest."""
         lengths = self.lengths[index]
         T = int(lengths.max())
+        if self.pairs:
+            return self._take_pairs(index, T)
         targets = self.targets[index, :T] if self.every_step else self.targets[index]
         weight = self.sample_weight
         if weight is not None:
@@ -259,6 +277,23 @@ class TrainingData:
             np.ascontiguousarray(targets),
             weight,
             every_step=self.every_step,
+        )
+
+    def _take_pairs(self, index, T):
+        """:meth:`take` for pairs: sources trimmed to ``T``, targets to
+        their longest."""
+        target_lengths = self.target_lengths[index]
+        T_y = int(target_lengths.max())
+        weight = self.sample_weight
+        if weight is not None:
+            weight = np.ascontiguousarray(weight[index, :T_y])
+        return TrainingData(
+            np.ascontiguousarray(self.inputs[index, :T]),
+            np.ascontiguousarray(self.lengths[index]),
+            np.ascontiguousarray(self.targets[index, :T_y]),
+            weight,
+            decoder_inputs=np.ascontiguousarray(self.decoder_inputs[index, :T_y]),
+            target_lengths=np.ascontiguousarray(target_lengths),
         )
 
     def _runs(self, sequences, starts, lengths, **batch_fields):
@@ -460,10 +495,13 @@ def dropout_masks(network, batch, rate, random_state):
     if rate == 0:
         return None
     B, T = batch.inputs.shape[:2]
-    D = network.hidden_size * network.n_directions
     keep = 1.0 - rate
-    head_shape = (B, T, D) if batch.every_step else (B, D)
-    shapes = [(B, T, D)] * (network.n_layers - 1) + [head_shape]
+    if batch.pairs:
+        shapes = network.dropout_shapes(B, T, batch.decoder_inputs.shape[1])
+    else:
+        D = network.hidden_size * network.n_directions
+        head_shape = (B, T, D) if batch.every_step else (B, D)
+        shapes = [(B, T, D)] * (network.n_layers - 1) + [head_shape]
     return [
         ((random_state.random_sample(shape) < keep) / keep).astype(network.dtype)
         for shape in shapes
@@ -475,11 +513,11 @@ def batch_loss_and_grad(
 ):
     """Regularised loss of one batch; its gradient is written to ``grad``.
 
-    Many-to-one, the data term is ``sum(w_i l_i) / sum(w_i)``; at every step,
-    the mean loss over the predicted steps, or with step weights
-    ``sum(w_it l_it) / sum(w_it)``. The L2 term is ``alpha / 2 *
-    ||W||^2 / batch.weight`` on weight matrices only, as in MLP (predicted
-    steps play the part of samples). Truncated to ``settings.bptt_steps``
+    Many-to-one, the data term is ``sum(w_i l_i) / sum(w_i)``; at every step
+    (and for pairs, at every target step), the mean loss over the predicted
+    steps, or with step weights ``sum(w_it l_it) / sum(w_it)``. The L2 term
+    is ``alpha / 2 * ||W||^2 / batch.weight`` on weight matrices only, as in
+    MLP (predicted steps play the part of samples). Truncated to ``settings.bptt_steps``
     (see the module docstring).
 
     ``weight`` is ``batch.weight`` when the caller has it already.
@@ -493,7 +531,16 @@ def batch_loss_and_grad(
     """
     if weight is None:
         weight = batch.weight
-    if batch.every_step:
+    if batch.pairs:
+        step_weights = None
+        if batch.sample_weight is not None:
+            step_weights = (batch.sample_weight / weight).astype(network.dtype)
+        value = network.loss_and_grad(
+            batch.inputs, batch.lengths, batch.decoder_inputs, batch.target_lengths,
+            batch.targets, settings.loss, grad, masks, settings.output_mask,
+            step_weights,
+        )  # fmt: skip
+    elif batch.every_step:
         h0, c0 = initial_states(network, batch, carried)
         step_weights = None
         if batch.sample_weight is not None:

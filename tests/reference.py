@@ -311,3 +311,95 @@ def embedding_backward(ids, lengths, d_out, vocabulary_size):
     for b in range(ids.shape[0]):
         np.add.at(d_table, ids[b, : lengths[b]], d_out[b, : lengths[b]])
     return d_table
+
+
+# --------------------------------------------------------------------------
+# Attention and the encoder-decoder (skrnn._kernels._attention,
+# skrnn._encoder_decoder).
+# --------------------------------------------------------------------------
+
+
+def attention(score, q, m, n, W_q=None, W_k=None, b_k=None, v=None):
+    """Attention of one query ``q`` (D,) over the first ``n`` rows of ``m``.
+
+    Returns ``(a, ctx)``: the weights (S,), zero past ``n``, and the
+    context (D,).
+    """
+    if score == "dot":
+        e = m[:n] @ q
+    else:
+        e = np.tanh(q @ W_q + m[:n] @ W_k + b_k) @ v
+    a = np.zeros(m.shape[0])
+    p = np.exp(e - e.max())
+    a[:n] = p / p.sum()
+    return a, a @ m
+
+
+def _layer_params(params, prefix):
+    return {
+        name: params[prefix + name]
+        for name in ("W_x", "W_h", "b", "b_h")
+        if prefix + name in params
+    }
+
+
+def encoder_decoder_outputs(cell, params, x, lengths, y_in, y_lengths, n_layers,
+                            bidirectional, score):  # fmt: skip
+    """Head outputs at every real target step of an encoder-decoder, as rows.
+
+    ``x`` (B, S, F) embedded (or numeric) sources, ``y_in`` (B, T, F_y)
+    embedded decoder inputs; ``params`` named as the network's views (the
+    encoder's unprefixed, the decoder's ``decoder.``, ``attention.``).
+    """
+    B = x.shape[0]
+    n_dir = 2 if bidirectional else 1
+    H = params["layer0.dir0.W_h"].shape[0]
+    layer_input = x
+    finals_h, finals_c = [], []
+    for layer in range(n_layers):
+        outputs, fh, fc = [], [], []
+        for d in range(n_dir):
+            p = _layer_params(params, f"layer{layer}.dir{d}.")
+            inp = layer_input.copy()
+            if d == 1:
+                for i in range(B):
+                    inp[i, : lengths[i]] = inp[i, : lengths[i]][::-1]
+            hs, cs = cell_forward(
+                cell, inp, lengths, p, np.zeros((B, H)), np.zeros((B, H))
+            )
+            last = np.asarray(lengths) - 1
+            fh.append(hs[np.arange(B), last])
+            fc.append(cs[np.arange(B), last] if cell == "lstm" else np.zeros((B, H)))
+            if d == 1:
+                for i in range(B):
+                    hs[i, : lengths[i]] = hs[i, : lengths[i]][::-1]
+            outputs.append(hs)
+        layer_input = np.concatenate(outputs, axis=2)
+        finals_h.append(np.concatenate(fh, axis=1))
+        finals_c.append(np.concatenate(fc, axis=1))
+    memory = layer_input
+    dec_input = y_in
+    for layer in range(n_layers):
+        p = _layer_params(params, f"decoder.layer{layer}.dir0.")
+        dec_input, _ = cell_forward(
+            cell, dec_input, y_lengths, p, finals_h[layer], finals_c[layer]
+        )
+    rows = []
+    for i in range(B):
+        for t in range(y_lengths[i]):
+            q = dec_input[i, t]
+            top = q
+            if score is not None:
+                _, ctx = attention(
+                    score, q, memory[i], lengths[i], params.get("attention.W_q"),
+                    params.get("attention.W_k"), params.get("attention.b_k"),
+                    params.get("attention.v"),
+                )  # fmt: skip
+                top = np.tanh(
+                    params["attention.b_c"]
+                    + np.concatenate([ctx, q]) @ params["attention.W_c"]
+                )
+            rows.append(
+                dense_forward(top, params["decoder.head.W"], params["decoder.head.b"])
+            )
+    return np.array(rows)

@@ -65,6 +65,7 @@ def test_common_all_is_complete():
     assert names == {
         "RNNClassifier",
         "RNNRegressor",
+        "RNNSeq2Seq",
         "RNNSequenceGenerator",
         "RNNSequenceTagger",
         "Tokenizer",

@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skrnn.datasets import (
     load_conllu,
+    make_date_pairs,
     make_regime_signals,
     make_sequence_classification,
 )
@@ -488,3 +489,58 @@ def test_load_conllu_reads_words_and_tags(tmp_path):
     path.write_text("1\tonly two\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 1: a token line needs at least 4"):
         load_conllu(path)
+
+
+def test_make_date_pairs_sources_name_their_target():
+    # An independent reading of each source: the numeric formats parsed by
+    # datetime, the others through the month's name, the day and the year
+    # written in digits or (a lookup built from the first principles of
+    # English number words) in words; the weekday must be the date's.
+    import datetime
+    import re
+
+    X, y = make_date_pairs(n_samples=600, random_state=0)
+    assert len(X) == len(y) == 600
+    assert X == make_date_pairs(n_samples=600, random_state=0)[0]
+    ordinals = (
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+        "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth "
+        "eighteenth nineteenth twentieth"
+    ).split()
+    day_words = {w: i + 1 for i, w in enumerate(ordinals)}
+    day_words["thirtieth"] = 30
+    for i, u in enumerate(ordinals[:9]):
+        day_words[f"twenty-{u}"] = 21 + i
+    day_words["thirty-first"] = 31
+    formats = set()
+    for source, target in zip(X, y):
+        date = datetime.date.fromisoformat(target)
+        assert 1950 <= date.year <= 2049
+        if re.fullmatch(r"\d\d\.\d\d\.\d{4}", source):
+            formats.add("dots")
+            assert datetime.datetime.strptime(source, "%d.%m.%Y").date() == date
+            continue
+        if re.fullmatch(r"\d+/\d+/\d\d", source):
+            formats.add("slashes")
+            month, day, yy = map(int, source.split("/"))
+            assert (month, day, yy) == (date.month, date.day, date.year % 100)
+            continue
+        lowered = source.lower()
+        assert date.strftime("%B").lower()[:3] in lowered
+        weekday = date.strftime("%A").lower()
+        assert weekday in lowered or not any(
+            d in lowered for d in ("monday", "tuesday", "wednesday", "thursday",
+                                   "friday", "saturday", "sunday")
+        )  # fmt: skip
+        if str(date.year) in source:
+            formats.add("digits")
+            assert re.search(rf"\b{date.day}(st|nd|rd|th)?\b", source)
+        else:
+            formats.add("words")
+            century = "nineteen" if date.year < 2000 else "two thousand"
+            assert century in lowered
+            words = re.findall(r"[a-z]+(?:-[a-z]+)?", lowered)
+            assert date.day in [day_words[w] for w in words if w in day_words]
+    assert formats == {"dots", "slashes", "digits", "words"}
+    lengths = [len(x) for x in X]
+    assert min(lengths) < 10 and max(lengths) > 45

@@ -30,6 +30,7 @@ LAYERS = [
             "skrnn._regressor",
             "skrnn._generator",
             "skrnn._tagger",
+            "skrnn._seq2seq",
             "skrnn.datasets._base",
             "skrnn.datasets._samples_generator",
         ],
@@ -42,6 +43,7 @@ LAYERS = [
         ["skrnn._sequences", "skrnn._docstrings", "skrnn._persistence"],
     ),
     ("training", ["skrnn._training"]),
+    ("encoder-decoder network", ["skrnn._encoder_decoder"]),
     ("network, optimizers", ["skrnn._network", "skrnn._optimizers"]),
     ("how parallel kernels run", ["skrnn._kernels._threads"]),
     ("kernel registry", ["skrnn._kernels"]),
@@ -55,6 +57,7 @@ LAYERS = [
             "skrnn._kernels._dense",
             "skrnn._kernels._embedding",
             "skrnn._kernels._optim",
+            "skrnn._kernels._attention",
         ],
     ),
     (
@@ -77,6 +80,7 @@ LAYER_OF = {module: k for k, (_, modules) in enumerate(LAYERS) for module in mod
 THIRD_PARTY = {
     "skrnn._training": {"numpy"},
     "skrnn._network": {"numpy"},
+    "skrnn._encoder_decoder": {"numpy"},
     "skrnn._optimizers": {"numpy"},
     "skrnn._kernels": {"numpy", "numba"},
 }

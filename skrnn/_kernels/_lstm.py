@@ -180,13 +180,16 @@ def _backward_chunk(
     G = W_hT.shape[0]
     n = hi - lo
     dh = np.zeros((n, H), dtype=x.dtype)
-    dc = np.zeros((n, H), dtype=x.dtype)
+    dc = np.empty((n, H), dtype=x.dtype)
     dz = np.zeros((n, G), dtype=x.dtype)
     active = np.empty(n, dtype=np.int64)
     all_rows = np.arange(x.shape[1])
     max_len = 0
     for r in range(n):
         max_len = max(max_len, lengths[lo + r])
+        # The gradient w.r.t. the last cell state arrives in dc0 (zero
+        # unless that state feeds something else: an encoder's final state).
+        copy_row(dc0[lo + r], dc[r])
     for t in range(max_len - 1, -1, -1):
         n_active = 0
         for r in range(n):
@@ -236,8 +239,12 @@ def lstm_backward(
         Out: weight gradients summed over the batch.
     db_h : ndarray of shape (0,)
         Unused (the GRU's slot).
-    dh0, dc0 : ndarray of shape (B, H)
-        Out: gradients w.r.t. the initial states.
+    dh0 : ndarray of shape (B, H)
+        Out: gradient w.r.t. the initial hidden state.
+    dc0 : ndarray of shape (B, H)
+        In: gradient w.r.t. the cell state after each sample's last real
+        step (zeros when nothing but the outputs reads it). Out: gradient
+        w.r.t. the initial cell state.
     need_dx : bool
     """
     B = x.shape[0]

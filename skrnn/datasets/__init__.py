@@ -5,6 +5,7 @@
 
 from skrnn.datasets._base import load_conllu, load_sentiment, load_shakespeare
 from skrnn.datasets._samples_generator import (
+    make_date_pairs,
     make_regime_signals,
     make_sequence_classification,
     make_sine_waves,
@@ -14,6 +15,7 @@ __all__ = [
     "load_conllu",
     "load_sentiment",
     "load_shakespeare",
+    "make_date_pairs",
     "make_regime_signals",
     "make_sequence_classification",
     "make_sine_waves",

@@ -306,3 +306,127 @@ def make_regime_signals(
             y[i, t] = regime
             remaining -= 1
     return X, y
+
+
+_MONTHS = (
+    "January February March April May June July August September October "
+    "November December"
+).split()
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve "
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ORDINAL_UNITS = (
+    "_ first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+    "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
+    "nineteenth"
+).split()
+_ORDINAL_TENS = {2: "twentieth", 3: "thirtieth"}
+
+
+def _number_words(n):
+    """0 <= n < 100 in English words ("forty-two")."""
+    if n < 20:
+        return _UNITS[n]
+    tens, units = divmod(n, 10)
+    return _TENS[tens] + ("-" + _UNITS[units] if units else "")
+
+
+def _ordinal_words(n):
+    """1 <= n <= 31 as an English ordinal in words ("twenty-first")."""
+    if n < 20:
+        return _ORDINAL_UNITS[n]
+    tens, units = divmod(n, 10)
+    if not units:
+        return _ORDINAL_TENS[tens]
+    return _TENS[tens] + "-" + _ORDINAL_UNITS[units]
+
+
+def _year_words(year):
+    """A year of 1950-2049 as it is read ("nineteen eighty-seven")."""
+    century, rest = divmod(year, 100)
+    if century == 19:
+        return "nineteen " + _number_words(rest)
+    return "two thousand" + (" " + _number_words(rest) if rest else "")
+
+
+def _ordinal_suffix(day):
+    if day in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+# Each format writes (day, month index 0-11, year, weekday index 0-6).
+_DATE_FORMATS = (
+    lambda d, m, y, w: f"{d} {_MONTHS[m]} {y}",
+    lambda d, m, y, w: f"{_MONTHS[m]} {d}, {y}",
+    lambda d, m, y, w: f"{d} {_MONTHS[m][:3]} {y}",
+    lambda d, m, y, w: f"{d:02d}.{m + 1:02d}.{y}",
+    lambda d, m, y, w: f"{m + 1}/{d}/{y % 100:02d}",
+    lambda d, m, y, w: f"{_WEEKDAYS[w]}, {_MONTHS[m]} {d}, {y}",
+    lambda d, m, y, w: f"the {d}{_ordinal_suffix(d)} of {_MONTHS[m]} {y}",
+    lambda d, m, y, w: f"{_ordinal_words(d)} of {_MONTHS[m].lower()}, {_year_words(y)}",
+    lambda d, m, y, w: (
+        f"{_WEEKDAYS[w].lower()} the {_ordinal_words(d)} of "
+        f"{_MONTHS[m].lower()} {_year_words(y)}"
+    ),
+)
+
+
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_date_pairs(n_samples=1000, *, random_state=None):
+    """Generate dates written in many ways and their ISO 8601 form.
+
+    A sequence-to-sequence task with a known answer where order and length
+    change: each source is a date between 1950-01-01 and 2049-12-31, drawn
+    uniformly, written in one of nine formats drawn uniformly, from
+    ``"12.03.1987"`` and ``"3/12/87"`` (month first) to ``"thursday the
+    twelfth of march nineteen eighty-seven"``; the target is
+    ``"1987-03-12"``. Sources have 6 to 60 characters, the longest (days
+    and years in words, the weekday) the hardest to read without attention.
+    Two-digit years are 1950-2049 (``"87"`` is 1987, ``"12"`` 2012).
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+        Number of pairs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dates and formats.
+
+    Returns
+    -------
+    X : list of str
+        The written dates.
+    y : list of str
+        The same dates as ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_date_pairs
+    >>> X, y = make_date_pairs(n_samples=3, random_state=0)
+    >>> all(len(target) == 10 for target in y)
+    True
+    """
+    import datetime
+
+    rng = check_random_state(random_state)
+    first = datetime.date(1950, 1, 1).toordinal()
+    last = datetime.date(2049, 12, 31).toordinal()
+    X, y = [], []
+    for ordinal, k in zip(
+        rng.randint(first, last + 1, size=n_samples),
+        rng.randint(len(_DATE_FORMATS), size=n_samples),
+    ):
+        date = datetime.date.fromordinal(int(ordinal))
+        write = _DATE_FORMATS[k]
+        X.append(write(date.day, date.month - 1, date.year, date.weekday()))
+        y.append(date.isoformat())
+    return X, y

@@ -74,15 +74,20 @@ def run_forward(cell, x, lengths, params, h0, c0):
     return hs, cs, act
 
 
-def run_backward(cell, x, lengths, params, h0, c0, dhs, need_dx=True):
-    """Forward then backward; gradients keyed like ``reference.cell_backward``."""
+def run_backward(cell, x, lengths, params, h0, c0, dhs, need_dx=True, dc_last=None):
+    """Forward then backward; gradients keyed like ``reference.cell_backward``.
+
+    ``dc_last`` (LSTM): the gradient w.r.t. each sample's last cell state,
+    passed in the ``dc0`` slot (zeros when None).
+    """
     backward = _kernels.CELLS[cell].backward
     hs, cs, act = run_forward(cell, x, lengths, params, h0, c0)
     p = params
     g = {k: np.full(v.shape, np.nan) for k, v in p.items()}
     g["x"] = np.full(x.shape, np.nan)
     g["h0"] = np.full(h0.shape, np.nan)
-    g["c0"] = np.full(c0.shape, np.nan)
+    # In: the gradient w.r.t. the last cell state; out: w.r.t. c0.
+    g["c0"] = np.zeros(c0.shape) if dc_last is None else dc_last.copy()
     backward(
         x, lengths, p["W_x"], p["W_h"], p["b_h"], h0, c0, hs, cs, act, dhs.copy(),
         g["x"], g["W_x"], g["W_h"], g["b"], g["b_h"], g["h0"], g["c0"], need_dx,
@@ -173,6 +178,24 @@ def test_cell_backward_matches_finite_differences(cell, name):
         return np.sum(dhs * hs)
 
     grads = run_backward(cell, x, lengths, params, h0, c0, dhs)
+    (num,) = numerical_gradient(loss, [arrays[name]])
+    assert relative_error(grads[name], num) <= 1e-6
+
+
+@pytest.mark.parametrize("name", grad_names("lstm"))
+def test_lstm_backward_takes_the_gradient_of_the_last_cell_state(name):
+    # An encoder's last cell state starts a decoder: its gradient enters
+    # through dc0 and reaches every parameter and input.
+    params, x, lengths, h0, c0, dhs = small_problem("lstm")
+    arrays = {**params, "x": x, "h0": h0, "c0": c0}
+    dc_last = np.random.default_rng(5).normal(size=c0.shape)
+    rows = np.arange(lengths.shape[0])
+
+    def loss():
+        hs, cs, _ = run_forward("lstm", x, lengths, params, h0, c0)
+        return np.sum(dhs * hs) + np.sum(dc_last * cs[rows, lengths - 1])
+
+    grads = run_backward("lstm", x, lengths, params, h0, c0, dhs, dc_last=dc_last)
     (num,) = numerical_gradient(loss, [arrays[name]])
     assert relative_error(grads[name], num) <= 1e-6
 

@@ -3,7 +3,10 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
+import re
 import textwrap
+from numbers import Real
 
 _PARAMETERS = """\
 cell : {"rnn", "lstm", "gru"}, default="lstm"
@@ -73,7 +76,8 @@ tokenizer : Tokenizer, FrozenEstimator or None, default=None
     Splits raw text into token ids. It is cloned and fitted on the
     training text as ``tokenizer_``; None uses ``Tokenizer()`` (words) in
     RNNClassifier, RNNRegressor and RNNSequenceTagger, ``Tokenizer(analyzer="char",
-    lowercase=False)`` (characters, case kept) in RNNSequenceGenerator.
+    lowercase=False)`` (characters, case kept) in RNNSequenceGenerator and
+    RNNSeq2Seq.
     A fitted tokenizer wrapped in
     :class:`~sklearn.frozen.FrozenEstimator` is used as is, never
     refitted: its vocabulary is fixed before the first batch of
@@ -153,8 +157,9 @@ tol : float, default=1e-4
     when its training loss is below ``best_loss_ - tol``, or with
     ``early_stopping`` its validation score above ``best_validation_score_
     + tol``. For squared errors (RNNRegressor, a numeric
-    RNNSequenceGenerator), whose scale is that of the targets, it is
-    relative: below ``best_loss_ * (1 - tol)``, above ``best + tol * |best|``.
+    RNNSequenceGenerator, RNNSeq2Seq with numeric targets), whose scale is
+    that of the targets, it is relative: below ``best_loss_ * (1 - tol)``,
+    above ``best + tol * |best|``.
 
 n_iter_no_change : int, default=10
     A plateau is more than ``n_iter_no_change`` consecutive epochs without
@@ -177,7 +182,8 @@ bptt_steps : int or None, default=None
     Truncated backpropagation through time: the gradient flows back at
     most ``bptt_steps`` steps from the loss; None runs full BPTT. The
     forward pass always reads the whole sequence. Needs
-    ``bidirectional=False``.
+    ``bidirectional=False``; RNNSeq2Seq refuses it (its decoder reads every
+    encoder state).
 
 clip_norm : float or None, default=5.0
     Largest global L2 norm of the gradient of a minibatch (larger ones are
@@ -329,10 +335,32 @@ def _indent(text):
     return textwrap.indent(text, "    ").lstrip()
 
 
+def _numeric_defaults(text, cls):
+    """``text`` with each numeric ``default=`` set to ``cls``'s own default.
+
+    The shared fragments give the defaults most estimators have; an
+    estimator with another (RNNSeq2Seq's ``learning_rate_init``) gets its
+    own in its docstring.
+    """
+    signature = inspect.signature(cls.__init__).parameters
+    defaults = {name: p.default for name, p in signature.items()}
+
+    def own(match):
+        name, types, shown = match.groups()
+        value = defaults.get(name)
+        if isinstance(value, Real) and not isinstance(value, bool):
+            if float(shown) != value:
+                return f"{name} : {types}default={value!r}"
+        return match.group(0)
+
+    pattern = r"^(\w+) : ((?:.*, )?)default=([-+0-9.e]+)$"
+    return re.sub(pattern, own, text, flags=re.MULTILINE)
+
+
 def fill_doc(cls):
     """Fill the shared fragments into the class docstring of ``cls``."""
     cls.__doc__ = cls.__doc__ % {
-        "parameters": _indent(_PARAMETERS),
+        "parameters": _indent(_numeric_defaults(_PARAMETERS, cls)),
         "attributes": _indent(_ATTRIBUTES),
         "notes": _indent(_NOTES),
         "common_notes": _indent(_COMMON_NOTES),

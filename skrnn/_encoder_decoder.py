@@ -476,7 +476,7 @@ class EncoderDecoderNetwork:
         x, lengths, y_in, y_lengths, masks : see :meth:`forward`.
         targets : ndarray of shape (B, T), int64, or (B, T, C)
             The target of each decoder step (the end marker last).
-        loss : {"softmax", "squared"}
+        loss : {"softmax", "squared", "squared_stop"}
         grad : ndarray of shape (n_params,)
             Out.
         output_mask : ndarray of shape (C,), default=None
@@ -563,14 +563,24 @@ class EncoderDecoderNetwork:
             n_tokens = runnable(decode_greedy)(*args, tokens)
         return tokens, n_tokens
 
-    def decode_series(self, x, lengths, n_steps):
-        """Decode ``n_steps`` values per source, each fed back as the next
-        decoder input. Returns an ndarray (B, n_steps, C)."""
+    def decode_series(self, x, lengths, n_steps, stop=False):
+        """Decode values per source, each fed back as the next decoder input.
+
+        ``n_steps`` each, or with ``stop`` (the head's last output a stop
+        logit) until the stop logit is positive, at most ``n_steps``.
+
+        Returns
+        -------
+        values : ndarray of shape (B, n_steps, C)
+            Zero past each source's steps.
+        n_values : ndarray of shape (B,), int64
+        """
         layers, head, _, attention, (h, c) = self._decoding_setup(x, lengths)
         code, W_c, b_c, W_q, v, memory, keys = attention
-        out = np.empty((lengths.shape[0], n_steps, self.n_outputs), self.dtype)
-        runnable(decode_series)(
+        C = self.n_outputs - (1 if stop else 0)
+        out = np.empty((lengths.shape[0], n_steps, C), self.dtype)
+        n_values = runnable(decode_series)(
             self.decoder.theta, layers, self.decoder.cell_kernels.code, head, code,
-            W_c, b_c, W_q, v, memory, keys, lengths, h, c, out,
+            W_c, b_c, W_q, v, memory, keys, lengths, h, c, bool(stop), out,
         )  # fmt: skip
-        return out
+        return out, n_values

@@ -162,6 +162,7 @@ def read_input(
     default_tokenizer,
     whole_documents="unless_max_length",
     min_timesteps=1,
+    empty_as_oov=True,
 ):
     """Validate ``X`` of any kind for an estimator; return ``(values, lengths)``.
 
@@ -186,6 +187,10 @@ def read_input(
         When a skrnn Tokenizer reads documents whole, see :func:`tokenize`.
     min_timesteps : int, default=1
         The fewest time steps of a numeric sequence at fit.
+    empty_as_oov : bool, default=True
+        Whether a document without tokens is read as one out-of-vocabulary
+        token (API.md's rule for what an estimator reads); False keeps it
+        empty, of length 0 (a target that the end marker alone closes).
 
     Returns
     -------
@@ -236,9 +241,10 @@ def read_input(
     # A sequence without tokens (a document without any token the tokenizer
     # keeps, a row of ids that is all padding) is one out-of-vocabulary
     # token, at fit and predict alike (API.md): never an error.
-    empty = lengths == 0
-    ids[empty, 0] = OOV_ID
-    lengths[empty] = 1
+    if empty_as_oov:
+        empty = lengths == 0
+        ids[empty, 0] = OOV_ID
+        lengths[empty] = 1
     return ids, lengths
 
 

@@ -22,6 +22,7 @@ from skrnn._kernels._dense import (
     log_softmax,
     softmax_cross_entropy,
     squared_error,
+    squared_error_with_stop,
 )
 from skrnn._kernels._embedding import embedding_backward, embedding_forward
 from skrnn._kernels._generate import continue_series, sample_tokens
@@ -723,6 +724,8 @@ class RNNNetwork:
         d_out = np.empty_like(out)
         if loss == "softmax":
             value = softmax_cross_entropy(out, targets, weights, d_out)
+        elif loss == "squared_stop":
+            value = squared_error_with_stop(out, targets, weights, d_out)
         else:
             value = squared_error(out, targets, weights, d_out)
         d_features = np.empty_like(features)

@@ -3,6 +3,8 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -54,23 +56,67 @@ class _TargetReader(BaseEstimator):
         self.tokenizer = tokenizer
 
     def read(self, y, *, reset):
-        """``(values, lengths)`` of the targets ``y`` (see :func:`read_input`)."""
-        return read_input(
-            self,
-            y,
-            reset=reset,
-            default_tokenizer=Tokenizer(analyzer="char", lowercase=False),
-            whole_documents="always",  # a target cut short would be wrong
-        )
+        """``(values, lengths)`` of the targets ``y`` (see :func:`read_input`).
+
+        An empty target keeps its length 0 (the end marker alone closes
+        it). Errors and warnings name ``y``, ``target_type`` and
+        RNNSeq2Seq, where the shared input code says ``X``, ``input_type``
+        and this class.
+        """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                values, lengths = read_input(
+                    self,
+                    y,
+                    reset=reset,
+                    default_tokenizer=Tokenizer(analyzer="char", lowercase=False),
+                    whole_documents="always",  # a target cut short is wrong
+                    empty_as_oov=False,
+                )
+            except (ValueError, TypeError) as error:
+                raise type(error)(_about_targets(str(error))) from error
+        for warning in caught:
+            warnings.warn_explicit(
+                _about_targets(str(warning.message)), warning.category,
+                warning.filename, warning.lineno,
+            )  # fmt: skip
+        if reset and self._input_kind == "text":
+            vocabulary = getattr(self.tokenizer_, "vocabulary_", None)
+            if not isinstance(vocabulary, dict):
+                raise ValueError(
+                    f"target_tokenizer {type(self.tokenizer_).__name__} has no "
+                    "vocabulary_ (a dict token -> id), which predict needs to "
+                    "write the tokens it decodes: use skrnn.Tokenizer (or a "
+                    "FrozenEstimator of one)."
+                )
+        if self._input_kind == "tokens" and np.isin(values, (BEGIN_ID, END_ID)).any():
+            raise ValueError(
+                f"Target token ids {BEGIN_ID} and {END_ID} are the begin and end "
+                "markers, which RNNSeq2Seq adds around each target: y must not "
+                "hold them (ids of tokens start at 4; 1 is the out-of-vocabulary "
+                "id, 0 the padding)."
+            )
+        return values, lengths
+
+
+def _about_targets(message):
+    """A message of the shared input code, about ``y`` instead of ``X``."""
+    message = message.replace(_TargetReader.__name__, "RNNSeq2Seq")
+    message = message.replace("input_type=", "target_type=")
+    return re.sub(r"\bX\b", "y", message)
 
 
 def _as_target_collection(y):
     """``(y, ndim)``: ``y`` with a 1-D numeric array made a column (one step
     per sample), and the number of dimensions of a numeric array (else 0)."""
     if isinstance(y, (list, tuple)):
-        if not (y and all(isinstance(v, Real) for v in y)):
-            return y, 0  # text, token lists, ragged or listed series
-        y = np.asarray(y, dtype=np.float64)  # one number per sample
+        if y and all(isinstance(v, Real) for v in y):
+            y = np.asarray(y, dtype=np.float64)  # one number per sample
+        elif _is_table_of_numbers(y):
+            y = np.asarray(y, dtype=np.float64)  # rows of one horizon
+        else:
+            return y, 0  # text, token lists, or series of their own lengths
     elif not hasattr(y, "__array__"):
         return y, 0
     array = np.asarray(y)
@@ -81,6 +127,18 @@ def _as_target_collection(y):
     if array.ndim == 1:
         return array.reshape(-1, 1), 1
     return array, array.ndim
+
+
+def _is_table_of_numbers(y):
+    """Whether ``y`` is a rectangular list of lists (not arrays) of numbers:
+    a 2-D array written as lists, as ``check_array`` reads one."""
+    rows = list(y)
+    if not rows or not all(isinstance(r, (list, tuple)) for r in rows):
+        return False
+    width = len(rows[0])
+    return all(
+        len(r) == width and all(isinstance(v, Real) for v in r) for r in rows
+    )
 
 
 def _as_decoder_input(values, dtype):
@@ -99,13 +157,15 @@ def _pad_ids(sequences):
     return out
 
 
-def _pair_arrays(values, lengths, numeric):
+def _pair_arrays(values, lengths, numeric, stop=False):
     """``(decoder_inputs, targets, target_lengths)`` of validated targets.
 
     Text and tokens: the decoder reads the begin marker then the tokens,
     and predicts the tokens then the end marker. Numeric: it reads zeros
     with a begin flag (an extra last channel) then the values but the last,
-    and predicts the values.
+    and predicts the values; with ``stop`` (targets of different lengths)
+    also a last target channel, 1 at each sequence's last step (where it
+    stops), else 0.
     """
     n = values.shape[0]
     if numeric:
@@ -113,7 +173,12 @@ def _pair_arrays(values, lengths, numeric):
         decoder_inputs = np.zeros((n, T, C + 1), dtype=values.dtype)
         decoder_inputs[:, 0, C] = 1
         decoder_inputs[:, 1:, :C] = values[:, :-1]
-        return decoder_inputs, values, lengths
+        if not stop:
+            return decoder_inputs, values, lengths
+        targets = np.zeros((n, T, C + 1), dtype=values.dtype)
+        targets[:, :, :C] = values
+        targets[np.arange(n), lengths - 1, C] = 1
+        return decoder_inputs, targets, lengths
     T = int(lengths.max()) + 1
     steps = np.arange(T)[None, :]
     targets = np.zeros((n, T), dtype=np.int64)
@@ -178,9 +243,10 @@ class RNNSeq2Seq(BaseRNN):
         length normalisation. ``beam_width=1`` is greedy decoding.
 
     max_output_length : int or None, default=None
-        Most tokens :meth:`predict` writes per output (the end marker not
-        counted); None is twice the longest training target. Numeric
-        targets always have the fitted horizon.
+        Most tokens (or steps of series of different lengths)
+        :meth:`predict` writes per output, the end marker not counted;
+        None is twice the longest training target. Numeric targets of a
+        fixed horizon always have that horizon.
 
     Attributes
     ----------
@@ -205,12 +271,17 @@ class RNNSeq2Seq(BaseRNN):
     ids (``target_type="tokens"``: a 2-D int array padded with 0), or
     numbers: a 1-D ``y`` is one step per sample, a 2-D ``y`` ``(n_samples,
     horizon)`` a univariate forecast of a fixed horizon, a 3-D ``y``
-    ``(n_samples, horizon, n_channels)`` a multivariate one. Targets are
-    bounded by begin and end markers: the decoder reads the begin marker
-    first and learns to write the end marker after the last token, which
-    is how a text output stops. A numeric decoder reads the previous value
-    (zeros and a begin flag at the first step) and writes the fitted
-    horizon.
+    ``(n_samples, horizon, n_channels)`` a multivariate one, and a list of
+    arrays of shape ``(T_i,)`` or ``(T_i, n_channels)`` series of their own
+    lengths. Targets are bounded by begin and end markers: the decoder
+    reads the begin marker first and learns to write the end marker after
+    the last token, which is how a text output stops. A numeric decoder
+    reads the previous value (zeros and a begin flag at the first step)
+    and writes the fitted horizon; for series of different lengths it also
+    learns a stop output (a logistic unit trained to say "the series ends
+    here" at each target's last step, its loss added to the squared error)
+    and a prediction ends after the first step where the stop probability
+    exceeds 1/2.
 
     The loss of a minibatch is ``sum(w_it l_it) / sum(w_it)`` over its
     target steps, ``w_it`` the sample weight of the pair: a sample weight
@@ -338,7 +409,15 @@ class RNNSeq2Seq(BaseRNN):
     # ---------------------------------------------------------- targets
     @property
     def _loss(self):
-        return "squared" if self._target_kind == "numeric" else "softmax"
+        if self._target_kind != "numeric":
+            return "softmax"
+        return "squared_stop" if self._stops else "squared"
+
+    @property
+    def _stops(self):
+        """Whether the decoder has a stop output (numeric targets of
+        different lengths)."""
+        return self._target_kind == "numeric" and self._target_ndim == 0
 
     @property
     def _target_kind(self):
@@ -377,18 +456,11 @@ class RNNSeq2Seq(BaseRNN):
                 "Found input variables with inconsistent numbers of samples: "
                 f"[{n_samples}, {values.shape[0]}]"
             )
-        numeric = reader._input_kind == "numeric"
-        if numeric and not ndim:
-            raise ValueError(
-                "Numeric targets of different lengths are not supported: "
-                "RNNSeq2Seq writes numeric targets of one fixed horizon. Pass y "
-                "as an array of shape (n_samples,), (n_samples, horizon) or "
-                "(n_samples, horizon, n_channels)."
-            )
         if reset:
             self._target_reader = reader
-            self._target_ndim = ndim
-        return _pair_arrays(values, lengths, numeric)
+            self._target_ndim = ndim  # 0: text, tokens or a list of series
+        numeric = reader._input_kind == "numeric"
+        return _pair_arrays(values, lengths, numeric, stop=self._stops)
 
     def _training_data(self, X, y, sample_weight, reset):
         """Sources, the decoder's inputs and targets, and step weights."""
@@ -429,12 +501,13 @@ class RNNSeq2Seq(BaseRNN):
         data = super()._cast_training_data(data, dtype)
         if self._target_kind == "numeric":
             data.decoder_inputs = data.decoder_inputs.astype(dtype, copy=False)
+            data.targets = data.targets.astype(dtype, copy=False)
         return data
 
     def _n_outputs(self):
         reader = self._target_reader
         if reader._input_kind == "numeric":
-            return reader.n_channels_in_
+            return reader.n_channels_in_ + (1 if self._stops else 0)
         return reader.vocabulary_size_
 
     def _build_network(self, dtype):
@@ -448,6 +521,7 @@ class RNNSeq2Seq(BaseRNN):
             self.n_layers,
             self.bidirectional,
             self.attention,
+            # Numeric: the previous values and the begin flag.
             self.embedding_dim if target_discrete else reader.n_channels_in_ + 1,
             self._n_outputs(),
             dtype,
@@ -534,6 +608,27 @@ class RNNSeq2Seq(BaseRNN):
         return self._fit(X, y, sample_weight, incremental=True)
 
     # --------------------------------------------------------- predict
+    def transform(self, X):
+        """Return the encoder's summary of each source sequence.
+
+        The encoder's top layer state after each source's last step (for a
+        bidirectional encoder, the forward state then the backward one,
+        which has read the source back to its first step): where the
+        decoder's top layer starts. Use it as features of another model.
+
+        Parameters
+        ----------
+        X : list of list of str, iterable of str, array-like or list of \
+                array-like
+            Source sequences of the kind seen at fit.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, hidden_size * n_directions)
+            In the compute dtype.
+        """
+        return super().transform(X)
+
     def _transform_features(self, inputs, lengths):
         """The encoder's top state after each source's last step."""
         encoder = self._network.encoder
@@ -543,8 +638,11 @@ class RNNSeq2Seq(BaseRNN):
         return out
 
     def _max_steps(self):
+        """Most output steps (the end marker not counted)."""
         if self.max_output_length is not None:
             return int(self.max_output_length)
+        if self._target_kind == "numeric":  # no end marker among the steps
+            return 2 * self._longest_target
         return 2 * max(self._longest_target - 1, 1)
 
     def _forbidden(self):
@@ -570,15 +668,21 @@ class RNNSeq2Seq(BaseRNN):
         return out
 
     def _decode_values(self, inputs, lengths):
-        """Numeric outputs (n_samples, horizon, n_channels)."""
+        """Numeric outputs: ``(values, n_values)``, values of shape
+        (n_samples, n_steps, n_channels), zero past each ``n_values``; a
+        fixed horizon, or up to the stop output's end."""
         network = self._network
-        horizon = self._longest_target
-        out = np.empty(
-            (lengths.shape[0], horizon, network.n_outputs), dtype=network.dtype
-        )
+        stop = self._stops
+        n_steps = self._max_steps() if stop else self._longest_target
+        C = network.n_outputs - (1 if stop else 0)
+        n = lengths.shape[0]
+        values = np.empty((n, n_steps, C), dtype=network.dtype)
+        n_values = np.empty(n, dtype=np.int64)
         for rows, batch, batch_lengths in predict_batches(inputs, lengths):
-            out[rows] = network.decode_series(batch, batch_lengths, horizon)
-        return out
+            values[rows], n_values[rows] = network.decode_series(
+                batch, batch_lengths, n_steps, stop
+            )
+        return values, n_values
 
     def _token_strings(self, ids):
         """The target tokens of ``ids``; "<unk>" for the out-of-vocabulary id."""
@@ -591,11 +695,18 @@ class RNNSeq2Seq(BaseRNN):
         """Decoded ids or values in the form of the fitted targets."""
         kind = self._target_kind
         if kind == "numeric":
+            values, n_values = decoded
             if self._target_ndim == 1:
-                return decoded[:, 0, 0]
+                return values[:, 0, 0]
             if self._target_ndim == 2:
-                return decoded[:, :, 0]
-            return decoded
+                return values[:, :, 0]
+            if self._target_ndim == 3:
+                return values
+            squeeze = values.shape[2] == 1  # series of one channel: 1-D
+            return [
+                v[:n, 0].copy() if squeeze else v[:n].copy()
+                for v, n in zip(values, n_values.tolist())
+            ]
         if kind == "tokens":
             return decoded
         tokens = [self._token_strings(ids) for ids in decoded]
@@ -631,7 +742,9 @@ class RNNSeq2Seq(BaseRNN):
             when the targets were pre-tokenized; token targets: a list of
             int64 arrays (without the markers); numeric targets: an array
             of shape ``(n_samples,)``, ``(n_samples, horizon)`` or
-            ``(n_samples, horizon, n_channels)``, as ``y`` at fit.
+            ``(n_samples, horizon, n_channels)``, as ``y`` at fit, or for
+            series of different lengths a list of arrays ``(T_i,)`` (one
+            channel) or ``(T_i, n_channels)``.
         """
         check_is_fitted(self)
         return self._outputs(self._decode(*self._network_input(X)))
@@ -660,8 +773,9 @@ class RNNSeq2Seq(BaseRNN):
                 np.arange(rows.shape[0])[:, None], valid.shape
             )[valid]
             if mask is None:
-                err = (out - row_targets) ** 2
-                per_row = -err.reshape(err.shape[0], -1).sum(axis=1)
+                C = out.shape[1] - (1 if self._stops else 0)  # the values
+                err = (out[:, :C] - row_targets[:, :C]) ** 2
+                per_row = -err.sum(axis=1)
             else:
                 out[:, mask] = MASKED_LOGIT
                 log_p = log_probabilities(out)
@@ -686,12 +800,13 @@ class RNNSeq2Seq(BaseRNN):
         if y is None:
             decoded = self._decode(inputs, lengths)
             if self._target_kind == "numeric":
-                values = decoded
-                target_lengths = np.full(lengths.shape[0], values.shape[1])
+                values, target_lengths = decoded
             else:
                 values = _pad_ids(decoded)
                 target_lengths = np.array([len(ids) for ids in decoded], np.int64)
-            pairs = _pair_arrays(values, target_lengths, self._target_kind == "numeric")
+            pairs = _pair_arrays(
+                values, target_lengths, self._target_kind == "numeric", self._stops
+            )
         else:
             pairs = self._read_targets(y, lengths.shape[0], reset=False)
         return inputs, lengths, pairs
@@ -747,7 +862,9 @@ class RNNSeq2Seq(BaseRNN):
             Source sequences of the kind seen at fit.
         y : list or array-like, default=None
             Targets, as in :meth:`fit`; None scores the model's own outputs
-            (:meth:`predict`): a confidence per sample.
+            (:meth:`predict`): for text and tokens, a confidence per sample
+            (for numeric targets it is 0: a forecast fed back as the true
+            past has no error, so pass ``y``).
 
         Returns
         -------
@@ -756,8 +873,9 @@ class RNNSeq2Seq(BaseRNN):
             probability of each target token given the source and the
             tokens before it, the end marker included; for numeric
             targets, minus the summed squared error of each step's
-            prediction given the true steps before it (over steps and
-            channels).
+            prediction given the true steps before it (teacher forcing,
+            not the free-running forecast of :meth:`predict`), over steps
+            and channels.
         """
         total, _ = self._scores(X, y)
         return total
@@ -780,7 +898,11 @@ class RNNSeq2Seq(BaseRNN):
         score : float
             ``sum_i w_i log p(y_i | x_i) / sum_i w_i n_i`` with ``n_i`` the
             target steps of pair ``i`` (its tokens and the end marker);
-            numeric targets: minus the mean squared error per step.
+            numeric targets: minus the mean squared error per step, summed
+            over channels, each step predicted from the true steps before
+            it (see :meth:`score_samples`). To select a forecaster on its
+            free-running forecasts, score :meth:`predict`'s output instead
+            (e.g. ``scoring="neg_mean_squared_error"`` for 2-D targets).
         """
         total, steps = self._scores(X, y)
         sample_weight = _check_sample_weight(sample_weight, steps, dtype=np.float64)

@@ -77,8 +77,11 @@ class TrainingSettings:
 
     Parameters
     ----------
-    loss : {"softmax", "squared"}
-        Softmax cross-entropy on class ids, or squared error.
+    loss : {"softmax", "squared", "squared_stop"}
+        Softmax cross-entropy on class ids, squared error, or squared error
+        plus the logistic loss of a stop logit in the last output (numeric
+        targets of different lengths, see
+        :func:`skrnn._kernels._dense.squared_error_with_stop`).
     weight_mask : ndarray of shape (n_params,)
         1 on the weight matrices (L2 applies), 0 on the biases.
     batch_size : int or "auto", default="auto"
@@ -760,7 +763,7 @@ def update_no_improvement(record, settings, network, validated, incremental=Fals
     # error sits near 3e-3): tol is relative to them. Cross-entropy is in
     # nats whatever the data, and tends to 0 on separable data: tol is
     # absolute, as in MLP, so such a fit stops.
-    scale = abs(best) if settings.loss == "squared" else 1.0
+    scale = 1.0 if settings.loss == "softmax" else abs(best)
     if np.isfinite(best) and value >= best - settings.tol * scale:
         record.no_improvement_count += 1
     else:

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from skrnn import RNNClassifier, RNNRegressor, RNNSequenceGenerator
+from skrnn import RNNClassifier, RNNRegressor, RNNSeq2Seq, RNNSequenceGenerator
 from skrnn.datasets import load_sentiment
 
 
@@ -50,6 +50,11 @@ def make_tasks():
             RNNSequenceGenerator(cell="rnn", hidden_size=16, bptt_steps=5, **common),
             list(text[:40]), None, list(text[:5]),
         ),
+        "seq2seq-text-gru": (
+            RNNSeq2Seq(cell="gru", hidden_size=8, bidirectional=True, **common),
+            [t[:12] for t in text[:60]], [t[:12][::-1] for t in text[:60]],
+            [t[:12] for t in text[60:70]],
+        ),
     }  # fmt: skip
 
 
@@ -62,7 +67,7 @@ def fit_digest(task):
     if isinstance(estimator, RNNSequenceGenerator):
         out = estimator.score_samples(X_test)
     else:
-        out = estimator.predict(X_test)
+        out = np.asarray(estimator.predict(X_test))
     return digest(estimator._network.theta, out)
 
 

@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, RNNSeq2Seq
 
 
 def _data():
@@ -33,6 +33,22 @@ def test_callbacks_scoring_monitor_records_every_epoch(Estimator):
     assert [row["task_id"] for row in epochs] == list(range(est.n_iter_))
     # The last epoch's score is the fitted model's score on the same data.
     assert epochs[-1][scoring] == pytest.approx(est.score(X, y))
+
+
+def test_callbacks_scoring_monitor_on_seq2seq():
+    # Sequence targets: the estimator's own score (mean log-likelihood per
+    # target token) as the monitored score.
+    X = ["abc", "bca", "cab", "acb"] * 5
+    y = [x[::-1] for x in X]
+    monitor = ScoringMonitor(scoring={"score": lambda est, X, y: est.score(X, y)})
+    model = RNNSeq2Seq(hidden_size=4, max_iter=4, n_iter_no_change=100, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        model.set_callbacks(monitor).fit(X, y)
+    epochs = [r for r in monitor.get_logs().data if r["task_name"] == "epoch"]
+    assert [row["task_id"] for row in epochs] == list(range(4))
+    scores = [row["score"] for row in epochs]
+    assert scores[-1] == pytest.approx(model.score(X, y))
+    assert scores[-1] > scores[0]
 
 
 def test_callbacks_scoring_monitor_in_pipeline():

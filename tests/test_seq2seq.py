@@ -273,6 +273,41 @@ def test_numeric_forecast_of_a_fixed_horizon():
     assert model.score(X[300:], y[300:]) < 0
 
 
+def test_numeric_targets_of_different_lengths_learn_where_to_stop():
+    # Each source says how many steps to write: a series of n ones then n
+    # zeros asks for n values counting down from n to 1 (a stop output
+    # decides the length).
+    rng = np.random.RandomState(0)
+    counts = rng.randint(1, 6, size=300)
+    X = [np.r_[np.ones(n), np.zeros(n)] for n in counts]
+    y = [np.arange(n, 0, -1) / 5.0 for n in counts]
+    model = RNNSeq2Seq(
+        hidden_size=32, attention="dot", max_iter=120, random_state=0
+    ).fit(X[:250], y[:250])
+    predicted = model.predict(X[250:])
+    assert isinstance(predicted, list) and all(p.ndim == 1 for p in predicted)
+    lengths_right = np.mean([len(p) == n for p, n in zip(predicted, counts[250:])])
+    assert lengths_right > 0.95
+    close = [
+        np.abs(p - t).max() < 0.1
+        for p, t in zip(predicted, y[250:])
+        if len(p) == len(t)
+    ]
+    assert np.mean(close) > 0.9
+    # Scores: minus the squared error of the values (the stop unit aside).
+    assert np.all(model.score_samples(X[250:], y[250:]) <= 0)
+    assert model.score_samples(X[250:]).shape == (50,)
+
+
+def test_check_gradients_with_a_stop_output():
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(n, 2)) for n in (3, 5, 2, 4)]
+    y = [rng.normal(size=(n, 2)) for n in (2, 1, 3, 2)]
+    model = RNNSeq2Seq(hidden_size=3, max_iter=2, random_state=0).fit(X, y)
+    assert model._network.n_outputs == 3  # two values and the stop logit
+    assert check_gradients(model, X, y) < 1e-6
+
+
 # ----------------------------------------------------------- input kinds
 def test_input_and_target_kinds():
     X, y = reversal_task(60)
@@ -321,9 +356,6 @@ def test_errors():
         model.fit(X, y[:-1])
     with pytest.raises(ValueError, match="bptt_steps"):
         RNNSeq2Seq(bptt_steps=5).fit(X, y)
-    ragged = [np.ones(3), np.ones(2)] * 5
-    with pytest.raises(ValueError, match="fixed horizon"):
-        model.fit(X, ragged)
     fitted = RNNSeq2Seq(hidden_size=4, max_iter=1).fit(X, y)
     with pytest.raises(ValueError, match="raw text, but X holds numeric"):
         fitted.predict(np.ones((2, 3)))

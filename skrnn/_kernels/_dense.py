@@ -151,6 +151,48 @@ def squared_error(predictions, targets, weights, d_predictions):
 
 
 @njit(**JIT_OPTIONS)
+def squared_error_with_stop(predictions, targets, weights, d_predictions):
+    """Squared error of values plus the logistic loss of a stop logit, fused.
+
+    The last column is a logit of "the sequence ends after this step",
+    whose target is 0 or 1; the others are values. The loss of row ``i``
+    is ``sum_k<C (p_ik - y_ik)^2 / (2 C) + log(1 + exp(z)) - z s`` with
+    ``C`` the number of values, ``z`` the logit and ``s`` its target.
+
+    Parameters
+    ----------
+    predictions, targets : ndarray of shape (N, C + 1)
+    weights : ndarray of shape (N,)
+        Row weights (normalised by the caller).
+    d_predictions : ndarray of shape (N, C + 1)
+        Out: gradient of the loss w.r.t. ``predictions``.
+
+    Returns
+    -------
+    loss : float
+    """
+    N, C1 = predictions.shape
+    C = C1 - 1
+    loss = 0.0
+    for i in range(N):
+        w = weights[i]
+        row_loss = 0.0
+        for k in range(C):
+            diff = predictions[i, k] - targets[i, k]
+            row_loss += diff * diff
+            d_predictions[i, k] = w * diff / C
+        row_loss /= 2 * C
+        z = float(predictions[i, C])
+        s = float(targets[i, C])
+        # log(1 + exp(z)) - z s, without overflow for large |z|.
+        row_loss += max(z, 0.0) - z * s + np.log1p(np.exp(-abs(z)))
+        p = 1.0 / (1.0 + np.exp(-z)) if z >= 0 else np.exp(z) / (1.0 + np.exp(z))
+        d_predictions[i, C] = w * (p - s)
+        loss += w * row_loss
+    return loss
+
+
+@njit(**JIT_OPTIONS)
 def log_softmax(logits, out):
     """Row-wise stable log-softmax.
 

@@ -558,45 +558,70 @@ def _allowed_log_sum_exp(logits, forbidden):
 @njit(parallel=True, **JIT_OPTIONS)
 def decode_series(
     theta, layers, cell, head, code, W_c, b_c, W_q, v, memory, keys, src_lengths,
-    h, c, out,
+    h, c, stop, out,
 ):  # fmt: skip
-    """Decode ``out.shape[1]`` values per source, each fed back as the next
-    input (the first input: zeros with the begin flag, the last channel, 1).
+    """Decode up to ``out.shape[1]`` values per source, each fed back as the
+    next input (the first input: zeros with the begin flag, the last
+    channel, 1).
 
-    Arguments as in :func:`decode_greedy`; ``out`` (N, n_steps, C).
+    Arguments as in :func:`decode_greedy`; ``out`` (N, n_steps, C). With
+    ``stop``, the head's last output is a stop logit: a sequence ends after
+    the first step where it is positive (probability above 1/2); else every
+    sequence has ``n_steps`` steps.
+
+    Returns
+    -------
+    n_values : ndarray of shape (N,), int64
+        Steps written per source (``out`` is 0 past them).
     """
     N = out.shape[0]
+    n_values = np.empty(N, dtype=np.int64)
     for chunk in prange((N + CHUNK_SIZE - 1) // CHUNK_SIZE):
         lo = chunk * CHUNK_SIZE
         hi = min(lo + CHUNK_SIZE, N)
         _series_chunk(
             theta, layers, cell, head, code, W_c, b_c, W_q, v, memory[lo:hi],
             keys[lo:hi], src_lengths[lo:hi], np.ascontiguousarray(h[:, lo:hi]),
-            np.ascontiguousarray(c[:, lo:hi]), out[lo:hi],
+            np.ascontiguousarray(c[:, lo:hi]), stop, out[lo:hi], n_values[lo:hi],
         )  # fmt: skip
+    return n_values
 
 
 @njit(**JIT_OPTIONS)
 def _series_chunk(
     theta, layers, cell, head, code, W_c, b_c, W_q, v, memory, keys, src_lengths,
-    h, c, out,
+    h, c, stop, out, n_values,
 ):  # fmt: skip
     """:func:`decode_series` for one block of sources, serially."""
     N, n_steps, C = out.shape
+    V = C + 1 if stop else C
     z, u, a, ctx, att, prediction = _step_workspace(
-        N, layers, h, v, memory, C, theta.dtype
+        N, layers, h, v, memory, V, theta.dtype
     )
     x = np.zeros((N, C + 1), dtype=theta.dtype)
     for i in range(N):
         x[i, C] = 1
+        n_values[i] = n_steps
+    out[:] = 0
     owner = np.arange(N)
+    done = np.zeros(N, dtype=np.bool_)
     for s in range(n_steps):
         _decoder_step(
             theta, layers, cell, head, code, W_c, b_c, W_q, v, memory, keys,
             src_lengths, owner, x, h, c, z, u, a, ctx, att, prediction,
         )  # fmt: skip
+        running = False
         for i in range(N):
+            if done[i]:
+                continue
             for j in range(C):
                 out[i, s, j] = prediction[i, j]
                 x[i, j] = prediction[i, j]
             x[i, C] = 0
+            if stop and prediction[i, C] > 0:
+                done[i] = True
+                n_values[i] = s + 1
+            else:
+                running = True
+        if not running:
+            break

@@ -17,6 +17,7 @@ from skrnn._kernels._dense import (
     log_softmax,
     softmax_cross_entropy,
     squared_error,
+    squared_error_with_stop,
 )
 from tests import reference
 from tests.gradcheck import numerical_gradient, relative_error
@@ -123,6 +124,41 @@ def test_squared_error_gradient_matches_finite_differences():
     p, _, y, w = loss_problem(1)
     _, d = kernel_squared_error(p, y, w)
     (num,) = numerical_gradient(lambda: squared_error(p, y, w, nan_like(p)), [p])
+    assert relative_error(d, num) <= 1e-6
+
+
+def stop_problem(seed=0):
+    """Values and a stop logit per row (some large), targets with 0/1 stops."""
+    rng = np.random.default_rng(seed)
+    p = rng.normal(size=(N, C + 1))
+    p[:, C] *= [1, 40, -40, 3, -0.5]
+    y = rng.normal(size=(N, C + 1))
+    y[:, C] = [1, 0, 1, 0, 1]
+    w = rng.uniform(0.5, 2.0, size=N)
+    return p, y, w / w.sum()
+
+
+def test_squared_error_with_stop_matches_numpy():
+    p, y, w = stop_problem()
+    d = nan_like(p)
+    loss = squared_error_with_stop(p, y, w, d)
+    # The squared error of the values plus the logistic loss of the stop.
+    sq_loss, sq_d = reference.squared_error(p[:, :C], y[:, :C], w)
+    z, s = p[:, C], y[:, C]
+    log_1p_exp = np.logaddexp(0, z)  # log(1 + exp(z)), exact for large |z|
+    assert loss == pytest.approx(sq_loss + np.sum(w * (log_1p_exp - z * s)), rel=1e-12)
+    np.testing.assert_allclose(d[:, :C], sq_d, rtol=1e-12)
+    np.testing.assert_allclose(d[:, C], w * (1 / (1 + np.exp(-z)) - s), rtol=1e-12)
+
+
+def test_squared_error_with_stop_gradient_matches_finite_differences():
+    p, y, w = stop_problem(1)
+    p[:, C] /= 10  # finite differences need moderate logits
+    d = nan_like(p)
+    squared_error_with_stop(p, y, w, d)
+    (num,) = numerical_gradient(
+        lambda: squared_error_with_stop(p, y, w, nan_like(p)), [p]
+    )
     assert relative_error(d, num) <= 1e-6
 
 

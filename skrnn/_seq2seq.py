@@ -136,9 +136,7 @@ def _is_table_of_numbers(y):
     if not rows or not all(isinstance(r, (list, tuple)) for r in rows):
         return False
     width = len(rows[0])
-    return all(
-        len(r) == width and all(isinstance(v, Real) for v in r) for r in rows
-    )
+    return all(len(r) == width and all(isinstance(v, Real) for v in r) for r in rows)
 
 
 def _as_decoder_input(values, dtype):

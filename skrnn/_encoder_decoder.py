@@ -31,12 +31,12 @@ from skrnn._kernels._dense import dense_backward, dense_forward
 from skrnn._kernels._embedding import embedding_backward
 from skrnn._kernels._generate import decode_beam, decode_greedy, decode_series
 from skrnn._kernels._threads import runnable
-from skrnn._network import RNNNetwork
+from skrnn._network import FlatParameters, RNNNetwork
 
 ATTENTION_CODES = {None: -1, "dot": DOT, "additive": ADDITIVE}
 
 
-class EncoderDecoderNetwork:
+class EncoderDecoderNetwork(FlatParameters):
     """An encoder, a decoder and optional attention on one flat ``theta``.
 
     Parameters
@@ -70,6 +70,8 @@ class EncoderDecoderNetwork:
     score, ``attention.W_q``, ``attention.W_k``, ``attention.b_k``,
     ``attention.v``.
     """
+
+    WEIGHT_VECTORS = ("attention.v",)
 
     def __init__(
         self, cell, n_inputs, hidden_size, n_layers, bidirectional, attention,
@@ -196,23 +198,6 @@ class EncoderDecoderNetwork:
         self.theta = theta
         self._bind()
 
-    def weight_mask(self):
-        """Boolean vector, True on weight matrices (L2 applies), False on biases."""
-        mask = np.zeros(self.theta.shape[0], dtype=bool)
-        for name, view in self.views(mask).items():
-            if name.rsplit(".", 1)[1].startswith("W") or name == "attention.v":
-                view[...] = True
-        return mask
-
-    def parameter_mask(self, *names):
-        """Boolean vector, True on the named parameters."""
-        mask = np.zeros(self.theta.shape[0], dtype=bool)
-        views = self.views(mask)
-        for name in names:
-            if name in views:
-                views[name][...] = True
-        return mask
-
     def astype(self, dtype):
         """A copy of the network computing in ``dtype``."""
         net = EncoderDecoderNetwork(
@@ -231,7 +216,7 @@ class EncoderDecoderNetwork:
         for name, view in self.params.items():
             if not name.startswith("attention."):
                 continue
-            if name.rsplit(".", 1)[1].startswith("W") or name == "attention.v":
+            if name.rsplit(".", 1)[1].startswith("W") or name in self.WEIGHT_VECTORS:
                 fan_in = view.shape[0]
                 fan_out = view.shape[1] if view.ndim == 2 else 1
                 bound = np.sqrt(6.0 / (fan_in + fan_out))

@@ -69,7 +69,36 @@ def take_steps(x, index):
     return rows.reshape(*index.shape, *x.shape[2:])
 
 
-class RNNNetwork:
+class FlatParameters:
+    """Masks over a network's flat ``theta``, from its named ``views``.
+
+    Shared by :class:`RNNNetwork` and the encoder-decoder: a subclass has
+    ``theta`` and ``views(flat)``; ``WEIGHT_VECTORS`` names the vectors that
+    are weights (L2 applies) besides the matrices, whose names start with
+    ``W``.
+    """
+
+    WEIGHT_VECTORS = ()
+
+    def weight_mask(self):
+        """Boolean vector, True on weights (L2 applies), False on biases."""
+        mask = np.zeros(self.theta.shape[0], dtype=bool)
+        for name, view in self.views(mask).items():
+            if name.rsplit(".", 1)[1].startswith("W") or name in self.WEIGHT_VECTORS:
+                view[...] = True
+        return mask
+
+    def parameter_mask(self, *names):
+        """Boolean vector, True on the named parameters (such as "embedding.W")."""
+        mask = np.zeros(self.theta.shape[0], dtype=bool)
+        views = self.views(mask)
+        for name in names:
+            if name in views:
+                views[name][...] = True
+        return mask
+
+
+class RNNNetwork(FlatParameters):
     """A stack of recurrent layers and a dense head on one flat parameter vector.
 
     Parameters
@@ -255,23 +284,6 @@ class RNNNetwork:
         if not np.isfinite(theta).all():
             return "theta holds NaN or inf"
         return None
-
-    def weight_mask(self):
-        """Boolean vector, True on weight matrices (L2 applies), False on biases."""
-        mask = np.zeros(self.theta.shape[0], dtype=bool)
-        for name, view in self.views(mask).items():
-            if name.rsplit(".", 1)[1].startswith("W"):
-                view[...] = True
-        return mask
-
-    def parameter_mask(self, *names):
-        """Boolean vector, True on the named parameters (such as "embedding.W")."""
-        mask = np.zeros(self.theta.shape[0], dtype=bool)
-        views = self.views(mask)
-        for name in names:
-            if name in views:
-                views[name][...] = True
-        return mask
 
     def astype(self, dtype):
         """A copy of the network computing in ``dtype``."""

@@ -747,24 +747,31 @@ class RNNSeq2Seq(BaseRNN):
         check_is_fitted(self)
         return self._outputs(self._decode(*self._network_input(X)))
 
-    def _pair_scores(self, inputs, lengths, decoder_inputs, targets, target_lengths):
-        """Per pair: the summed log-likelihood of its target steps (numeric:
-        minus the summed squared error), and its number of steps."""
-        network = self._network
-        mask = self._output_mask()
-        total = np.zeros(lengths.shape[0])
+    def _pair_batches(self, inputs, lengths, decoder_inputs, target_lengths):
+        """Yield ``(rows, batch, batch_lengths, y_in, y_lengths)``: bounded
+        batches of pairs (``rows`` an index array), the decoder's inputs in
+        the compute dtype, trimmed to the batch's longest target."""
         index = np.arange(lengths.shape[0])
         for rows, batch, batch_lengths in predict_batches(
             inputs, lengths, max_cells=_SCORE_CELLS
         ):
             rows = index[rows]
             y_lengths = target_lengths[rows]
-            T = int(y_lengths.max())
-            out = network.step_outputs(
-                batch, batch_lengths,
-                _as_decoder_input(decoder_inputs[rows, :T], network.dtype),
-                y_lengths,
-            )  # fmt: skip
+            y_in = decoder_inputs[rows, : int(y_lengths.max())]
+            y_in = _as_decoder_input(y_in, self._network.dtype)
+            yield rows, batch, batch_lengths, y_in, y_lengths
+
+    def _pair_scores(self, inputs, lengths, decoder_inputs, targets, target_lengths):
+        """Per pair: the summed log-likelihood of its target steps (numeric:
+        minus the summed squared error), and its number of steps."""
+        network = self._network
+        mask = self._output_mask()
+        total = np.zeros(lengths.shape[0])
+        for rows, batch, batch_lengths, y_in, y_lengths in self._pair_batches(
+            inputs, lengths, decoder_inputs, target_lengths
+        ):
+            T = y_in.shape[1]
+            out = network.step_outputs(batch, batch_lengths, y_in, y_lengths)
             valid = np.arange(T)[None, :] < y_lengths[:, None]
             row_targets = targets[rows, :T][valid]
             pair_of_row = np.broadcast_to(
@@ -833,19 +840,13 @@ class RNNSeq2Seq(BaseRNN):
         """
         inputs, lengths, pairs = self._scored_pairs(X, y)
         decoder_inputs, _, target_lengths = pairs
-        network = self._network
         out = [None] * lengths.shape[0]
-        index = np.arange(lengths.shape[0])
-        for rows, batch, batch_lengths in predict_batches(
-            inputs, lengths, max_cells=_SCORE_CELLS
+        for rows, batch, batch_lengths, y_in, y_lengths in self._pair_batches(
+            inputs, lengths, decoder_inputs, target_lengths
         ):
-            rows = index[rows]
-            y_lengths = target_lengths[rows]
-            T = int(y_lengths.max())
-            weights = network.attention_weights(
-                batch, batch_lengths,
-                _as_decoder_input(decoder_inputs[rows, :T], network.dtype), y_lengths,
-            )  # fmt: skip
+            weights = self._network.attention_weights(
+                batch, batch_lengths, y_in, y_lengths
+            )
             for k, i in enumerate(rows.tolist()):
                 out[i] = weights[k, : y_lengths[k], : batch_lengths[k]].copy()
         return out

@@ -47,18 +47,29 @@ def _layer_step(theta, layers, layer, cell, x, h, c, z):
 
 
 @njit(**JIT_OPTIONS)
-def _network_step(theta, layers, cell, head, x, h, c, z, out):
-    """Run every layer on ``x`` (N, F) then the head into ``out`` (N, V)."""
-    L = h.shape[0]
+def _layers_step(theta, layers, cell, x, h, c, z):
+    """Run every layer on ``x`` (N, F); return the top layer's new state."""
     inp = x
-    for layer in range(L):
+    for layer in range(h.shape[0]):
         _layer_step(theta, layers, layer, cell, inp, h[layer], c[layer], z)
         inp = h[layer].copy()
-    D = h.shape[2]
-    V = out.shape[1]
+    return inp
+
+
+@njit(**JIT_OPTIONS)
+def _head_params(theta, head, D, V):
+    """The head's ``W`` (D, V) and ``b`` (V,) in ``theta``."""
     W = theta[head[0] : head[0] + D * V].reshape((D, V))
     b = theta[head[1] : head[1] + V]
-    project_rows(inp, inp.shape[0], W, b, out)
+    return W, b
+
+
+@njit(**JIT_OPTIONS)
+def _network_step(theta, layers, cell, head, x, h, c, z, out):
+    """Run every layer on ``x`` (N, F) then the head into ``out`` (N, V)."""
+    top = _layers_step(theta, layers, cell, x, h, c, z)
+    W, b = _head_params(theta, head, h.shape[2], out.shape[1])
+    project_rows(top, top.shape[0], W, b, out)
 
 
 @njit(**JIT_OPTIONS)
@@ -262,16 +273,9 @@ def _decoder_step(
 ):  # fmt: skip
     """Run the decoder's layers on ``x`` (R, F), attend, then the head into
     ``out`` (R, V): the arithmetic of the teacher-forced pass, row by row."""
-    L = h.shape[0]
     R = x.shape[0]
-    inp = x
-    for layer in range(L):
-        _layer_step(theta, layers, layer, cell, inp, h[layer], c[layer], z)
-        inp = h[layer].copy()
-    D = h.shape[2]
-    V = out.shape[1]
-    W = theta[head[0] : head[0] + D * V].reshape((D, V))
-    b = theta[head[1] : head[1] + V]
+    inp = _layers_step(theta, layers, cell, x, h, c, z)
+    W, b = _head_params(theta, head, h.shape[2], out.shape[1])
     if code < 0:
         project_rows(inp, R, W, b, out)
         return

@@ -812,6 +812,10 @@ class RNNSeq2Seq(BaseRNN):
             pairs = _pair_arrays(
                 values, target_lengths, self._target_kind == "numeric", self._stops
             )
+            if self._target_kind != "numeric":
+                # An output cut at max_output_length has no end marker: its
+                # steps are its tokens alone (an end comes before the cut).
+                pairs[2][target_lengths == self._max_steps()] -= 1
         else:
             pairs = self._read_targets(y, lengths.shape[0], reset=False)
         return inputs, lengths, pairs

@@ -341,10 +341,25 @@ def test_input_and_target_kinds():
 
 def test_max_output_length_bounds_the_outputs():
     X, y = reversal_task(40)
-    model = RNNSeq2Seq(hidden_size=8, max_iter=1, random_state=0, max_output_length=2)
+    model = RNNSeq2Seq(hidden_size=8, max_iter=30, random_state=0, max_output_length=2)
     for decoding in ("greedy", "beam"):
         out = model.set_params(decoding=decoding).fit(X, y).predict(X)
         assert max(map(len, out)) <= 2
+    # An output cut at the bound has no end marker: scoring the model's own
+    # outputs counts its tokens only; one that ended counts its end marker.
+    cut = np.array([len(o) == 2 for o in out])
+    assert cut.any()
+    steps = np.array([len(o) if c else len(o) + 1 for o, c in zip(out, cut)])
+    assert [w.shape[0] for w in model.attention_weights(X)] == steps.tolist()
+    inputs, lengths = model._network_input(X)
+    pairs = model._read_targets(out, len(X), reset=False)  # end markers on all
+    rows = model._network.step_outputs(inputs, lengths, pairs[0], pairs[2])
+    rows[:, model._output_mask()] = -np.inf
+    log_p = rows - np.logaddexp.reduce(rows, axis=1, keepdims=True)
+    tokens = np.concatenate([t[:n] for t, n in zip(pairs[1], pairs[2])])
+    log_p = np.split(log_p[np.arange(len(tokens)), tokens], np.cumsum(pairs[2])[:-1])
+    want = [p[:n].sum() for p, n in zip(log_p, steps)]
+    assert_allclose(model.score_samples(X), want, rtol=1e-5)
 
 
 def test_errors():

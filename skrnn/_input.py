@@ -23,6 +23,7 @@ from skrnn._sequences import (
     forget_feature_attributes,
     ids_to_sequences,
     input_kind,
+    materialize_one_pass,
     text_documents,
     validate_sequences,
     validate_token_ids,
@@ -200,6 +201,7 @@ def read_input(
         ``(n_samples, n_timesteps)``, each below ``vocabulary_size_``.
     lengths : ndarray of shape (n_samples,), int64
     """
+    X = materialize_one_pass(X)  # a generator of documents is read twice
     kind = input_kind(X, estimator.input_type, reset=reset)
     if reset:
         estimator._embedding_rows = _check_embedding_init(estimator, kind)

@@ -55,6 +55,20 @@ UNK_MARKER = "<unk>"
 STRING_ERROR = "Iterable over raw text documents expected, string object received."
 
 
+def materialize_one_pass(X):
+    """``X`` as a list when it is a one-pass iterable (a generator of
+    documents), so that it can be read more than once; else ``X`` itself.
+
+    Anything that is not iterable (None, a number) is returned as is, for
+    the reader to name the problem.
+    """
+    if isinstance(X, (str, bytes)) or hasattr(X, "__len__"):
+        return X
+    if hasattr(X, "__iter__") and not hasattr(X, "__array__"):
+        return list(X)
+    return X
+
+
 def text_documents(X):
     """The documents of ``X`` if it is text, else None.
 

@@ -27,6 +27,7 @@ from skrnn._sequences import (
     OOV_ID,
     PAD_ID,
     UNK_MARKER,
+    materialize_one_pass,
     text_documents,
     tokens_are_numbers,
 )
@@ -412,11 +413,8 @@ class Tokenizer(
         ids : ndarray of shape (n_samples, `max_length_`), dtype=int64
             Token ids, as returned by :meth:`transform`.
         """
-        # A one-pass iterable is read once here; anything that is not
-        # iterable (None, a number) goes on to fit, which names the problem.
-        if not isinstance(X, str) and not hasattr(X, "__len__"):
-            if hasattr(X, "__iter__") and not hasattr(X, "__array__"):
-                X = list(X)
+        # A one-pass iterable is read once here.
+        X = materialize_one_pass(X)
         return self.fit(X, y).transform(X)
 
     # ---------------------------------------------------------- transform

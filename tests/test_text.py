@@ -24,7 +24,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skrnn import RNNClassifier, RNNRegressor, RNNSequenceGenerator, Tokenizer
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    RNNSeq2Seq,
+    RNNSequenceGenerator,
+    Tokenizer,
+)
 from skrnn._network import RNNNetwork
 from skrnn.datasets import load_sentiment
 from skrnn.utils import check_gradients
@@ -517,3 +523,21 @@ def test_missing_documents_name_the_fix(missing):
         RNNClassifier(max_iter=1).fit(X, [1, 0, 0, 1])
     clf = RNNClassifier(hidden_size=2, max_iter=1).fit(X.fillna(""), [1, 0, 0, 1])
     assert clf.predict(["", "good food"]).shape == (2,)
+
+
+def test_generators_of_documents_are_read_like_lists():
+    # "iterable of str", as CountVectorizer reads it: a one-pass generator
+    # gives what the list gives, at fit and at predict, X and y alike.
+    docs = ["good movie", "bad movie", "great film", "awful film"] * 5
+    labels = [1, 0, 1, 0] * 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # short fits reach max_iter
+        params = {"hidden_size": 4, "max_iter": 3, "random_state": 0}
+        from_list = RNNClassifier(**params).fit(docs, labels)
+        from_gen = RNNClassifier(**params).fit((d for d in docs), labels)
+        assert np.array_equal(from_list._network.theta, from_gen._network.theta)
+        assert np.array_equal(
+            from_gen.predict_proba(d for d in docs), from_list.predict_proba(docs)
+        )
+        pairs = RNNSeq2Seq(**params).fit((d for d in docs), (d[::-1] for d in docs))
+        assert pairs.predict(d for d in docs[:3]) == pairs.predict(docs[:3])

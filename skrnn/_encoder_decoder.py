@@ -31,7 +31,12 @@ from skrnn._kernels._dense import dense_backward, dense_forward
 from skrnn._kernels._embedding import embedding_backward
 from skrnn._kernels._generate import decode_beam, decode_greedy, decode_series
 from skrnn._kernels._threads import runnable
-from skrnn._network import FlatParameters, RNNNetwork
+from skrnn._network import (
+    FlatParameters,
+    RNNNetwork,
+    inconsistent_state,
+    theta_problem,
+)
 
 ATTENTION_CODES = {None: -1, "dot": DOT, "additive": ADDITIVE}
 
@@ -183,18 +188,9 @@ class EncoderDecoderNetwork(FlatParameters):
         self.dtype = np.dtype(self.dtype)
         theta = self.theta
         self._build()
-        if (
-            not isinstance(theta, np.ndarray)
-            or theta.ndim != 1
-            or theta.dtype != self.dtype
-            or theta.shape[0] != self._n_params
-            or not np.isfinite(theta).all()
-        ):
-            raise ValueError(
-                "The saved network is inconsistent: its parameter vector does not "
-                "match its hyper-parameters. The file is truncated or was "
-                "modified; load an intact copy or refit."
-            )
+        problem = theta_problem(theta, self.dtype, self._n_params)
+        if problem is not None:
+            raise inconsistent_state(problem)
         self.theta = theta
         self._bind()
 

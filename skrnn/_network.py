@@ -69,6 +69,29 @@ def take_steps(x, index):
     return rows.reshape(*index.shape, *x.shape[2:])
 
 
+def theta_problem(theta, dtype, n_params):
+    """What makes a loaded flat parameter vector unusable, or None: it must
+    be a finite 1-D array of ``dtype`` holding the layout's ``n_params``
+    values (the kernels would read a shorter one out of bounds)."""
+    if not isinstance(theta, np.ndarray) or theta.ndim != 1:
+        return "theta is not a 1-D array"
+    if theta.dtype != dtype:
+        return f"theta has dtype {theta.dtype}, the network {dtype}"
+    if theta.shape[0] != n_params:
+        return f"theta holds {theta.shape[0]} values where the layout needs {n_params}"
+    if not np.isfinite(theta).all():
+        return "theta holds NaN or inf"
+    return None
+
+
+def inconsistent_state(problem):
+    """The error of a saved network that cannot be used."""
+    return ValueError(
+        f"The saved network is inconsistent: {problem}. The file is truncated "
+        "or was modified; load an intact copy or refit."
+    )
+
+
 class FlatParameters:
     """Masks over a network's flat ``theta``, from its named ``views``.
 
@@ -248,10 +271,7 @@ class RNNNetwork(FlatParameters):
         self.dtype = np.dtype(self.dtype)
         problem = self._state_problem()
         if problem is not None:
-            raise ValueError(
-                f"The saved network is inconsistent: {problem}. The file is "
-                "truncated or was modified; load an intact copy or refit."
-            )
+            raise inconsistent_state(problem)
         self._build_views()
 
     def _state_problem(self):
@@ -271,18 +291,7 @@ class RNNNetwork(FlatParameters):
         layout = [(name, tuple(int(n) for n in shape)) for name, shape in self._layout]
         if layout != self._make_layout():
             return "its parameter layout does not match its hyper-parameters"
-        theta = self.theta
-        if not isinstance(theta, np.ndarray) or theta.ndim != 1:
-            return "theta is not a 1-D array"
-        if theta.dtype != self.dtype:
-            return f"theta has dtype {theta.dtype}, the network {self.dtype}"
-        if theta.shape[0] != sum(self._sizes()):
-            return (
-                f"theta holds {theta.shape[0]} values where the layout needs "
-                f"{sum(self._sizes())}"
-            )
-        if not np.isfinite(theta).all():
-            return "theta holds NaN or inf"
+        return theta_problem(self.theta, self.dtype, sum(self._sizes()))
         return None
 
     def astype(self, dtype):

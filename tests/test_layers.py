@@ -19,6 +19,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "skrnn"
 
 # Top to bottom. A module may import the modules of lower layers only.
 LAYERS = [
+    # Export to ONNX reads fitted estimators (the optional extra "onnx").
+    ("ONNX export", ["skrnn.onnx"]),
+    ("ONNX converters", ["skrnn.onnx._converters"]),
     # all_estimators() lists what the package exports.
     ("discovery of the public API", ["skrnn.utils.discovery"]),
     ("public API", ["skrnn", "skrnn.utils", "skrnn.datasets"]),

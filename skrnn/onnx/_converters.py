@@ -35,6 +35,7 @@ from skrnn import RNNClassifier, RNNRegressor
 # ONNX operator and gate-block order (in skrnn's block indices) per cell.
 _OPERATORS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 _BLOCKS = {"rnn": [0], "lstm": [0, 3, 1, 2], "gru": [1, 0, 2]}
+_KIND_NAMES = {"text": "text", "tokens": "token ids"}
 # The operators' versions: RNN, LSTM and GRU last changed in opset 14
 # (``layout``), Gemm in 13, Softmax and ArgMax in 13.
 MIN_OPSET = 14
@@ -59,7 +60,8 @@ def check_exportable(estimator):
     kind = estimator._input_kind
     if kind != "numeric":
         raise NotImplementedError(
-            f"ONNX export of a {type(estimator).__name__} fitted on {kind} input "
+            f"ONNX export of a {type(estimator).__name__} fitted on "
+            f"{_KIND_NAMES.get(kind, kind)} "
             "is not implemented yet: only numeric series (padded X and lengths) "
             "can be exported."
         )

@@ -2,9 +2,11 @@
 
 Importing this module registers skrnn's converters with skl2onnx, so that
 ``skl2onnx.to_onnx`` converts skrnn estimators and Pipelines holding them;
-:func:`to_onnx` picks the input types itself. So far RNNClassifier and
-RNNRegressor fitted on numeric series are exported; other estimators and
-input kinds raise ``NotImplementedError`` saying so.
+:func:`to_onnx` picks the input types itself. RNNClassifier, RNNRegressor
+and RNNSequenceTagger are exported, fitted on numeric series, token ids or
+raw text (the Tokenizer expressed with onnxruntime's string operators where
+they reproduce it exactly), and so is a fitted Tokenizer inside a Pipeline;
+other estimators and settings raise ``NotImplementedError`` saying so.
 """
 
 # Authors: The skrnn developers
@@ -13,42 +15,58 @@ input kinds raise ``NotImplementedError`` saying so.
 import json
 
 from skl2onnx import to_onnx as _skl2onnx_to_onnx
-from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
 
 from skrnn import RNNClassifier
 from skrnn._version import __version__
-from skrnn.onnx._converters import MIN_OPSET, check_exportable, register
+from skrnn.onnx._converters import (
+    MIN_OPSET,
+    TEXT_MIN_OPSET,
+    check_exportable,
+    input_types,
+    register,
+)
 
 __all__ = ["to_onnx"]
 
 register()
 
 
-def _input_types(estimator):
-    """``X`` float32 (N, T, C), or (N, T) for one channel, and ``lengths``."""
-    C = estimator.n_channels_in_
-    shape = [None, None] if C == 1 else [None, None, C]
-    return [("X", FloatTensorType(shape)), ("lengths", Int64TensorType([None]))]
-
-
 def to_onnx(estimator, *, target_opset=None):
     """Export a fitted estimator to an ONNX model.
 
-    The graph reads ``X``, padded float32 series of shape ``(N, T, C)``
-    (``(N, T)`` for a model of one channel), and ``lengths``, int64 ``(N,)``,
-    each sequence's number of real steps (the steps past it are ignored). It
-    runs ONNX's RNN, LSTM or GRU operators and returns what the estimator
+    The graph's inputs depend on what the estimator was fitted on:
+
+    - numeric series: ``X``, padded float32 series of shape ``(N, T, C)``
+      (``(N, T)`` for a model of one channel), and ``lengths``, int64
+      ``(N,)``, each sequence's number of real steps (the steps past it are
+      ignored);
+    - token ids (``input_type="tokens"``): ``X``, int64 ``(N, T)``, padded
+      with id 0 anywhere in a row, as skrnn reads it; a row of padding only
+      is one out-of-vocabulary token, and an id outside ``[0,
+      vocabulary_size_)`` makes onnxruntime fail, as skrnn raises;
+    - raw text: ``X``, a string tensor ``(N,)`` of documents, tokenized in
+      the graph as the fitted :class:`~skrnn.Tokenizer` does (lowercasing,
+      words or characters, unknown tokens as the out-of-vocabulary id,
+      ``max_length`` and ``truncating``), with onnxruntime's operators
+      (com.microsoft's Tokenizer, ai.onnx.ml's LabelEncoder); a document
+      without known tokens is read as out-of-vocabulary tokens.
+
+    It runs ONNX's RNN, LSTM or GRU operators and returns what the estimator
     predicts: ``label`` and ``probabilities`` for RNNClassifier,
-    ``variable`` ``(N, n_outputs)`` for RNNRegressor. The model's
-    ``metadata_props`` hold the skrnn version and the estimator's parameters.
+    ``variable`` ``(N, n_outputs)`` for RNNRegressor; for
+    RNNSequenceTagger, ``label`` ``(N, T)``, ``probabilities`` ``(N, T,
+    n_classes)`` and ``lengths`` ``(N,)``, each sequence's number of steps
+    (of tokens, for text): past it, the probabilities are 0 and the label is
+    ``classes_[0]``. The model's ``metadata_props`` hold the skrnn version
+    and the estimator's parameters.
 
     Parameters
     ----------
-    estimator : RNNClassifier or RNNRegressor
-        Fitted on numeric series.
+    estimator : RNNClassifier, RNNRegressor or RNNSequenceTagger
+        Fitted on numeric series, token ids or raw text.
     target_opset : int, default=None
         The ONNX opset of the graph; None takes skl2onnx's latest tested
-        opset. At least 14.
+        opset. At least 14, and 20 for raw text.
 
     Returns
     -------
@@ -57,21 +75,26 @@ def to_onnx(estimator, *, target_opset=None):
     Raises
     ------
     NotImplementedError
-        For the estimators and input kinds not exportable yet (text, token
-        ids, RNNSequenceTagger, RNNSequenceGenerator, RNNSeq2Seq).
+        For what cannot be exported: RNNSequenceGenerator and RNNSeq2Seq
+        here, and text whose tokenizer the graph cannot express exactly (a
+        tokenizer other than skrnn.Tokenizer, rows of symbols, a
+        ``token_pattern`` other than ``\\b\\w\\w+\\b`` or
+        ``\\b\\w+\\b``, ``lowercase=True`` with a Greek sigma in the
+        vocabulary); the message says what to export instead.
     """
     check_exportable(estimator)
-    if target_opset is not None and target_opset < MIN_OPSET:
+    least = TEXT_MIN_OPSET if estimator._input_kind == "text" else MIN_OPSET
+    if target_opset is not None and target_opset < least:
         raise ValueError(
-            f"target_opset={target_opset}: skrnn's graphs need opset {MIN_OPSET} "
+            f"target_opset={target_opset}: this model's graph needs opset {least} "
             "or later."
         )
-    options = {id(estimator): {"zipmap": False}}
-    if not isinstance(estimator, RNNClassifier):
-        options = None
+    options = None
+    if isinstance(estimator, RNNClassifier):
+        options = {id(estimator): {"zipmap": False}}
     model = _skl2onnx_to_onnx(
         estimator,
-        initial_types=_input_types(estimator),
+        initial_types=input_types(estimator),
         target_opset=target_opset,
         options=options,
     )

@@ -15,7 +15,12 @@ import numpy as np
 import pytest
 import skl2onnx
 from numpy.testing import assert_allclose, assert_array_equal
-from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
+from skl2onnx.common.data_types import (
+    FloatTensorType,
+    Int64TensorType,
+    StringTensorType,
+)
+from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -25,8 +30,10 @@ from skrnn import (
     RNNSeq2Seq,
     RNNSequenceGenerator,
     RNNSequenceTagger,
+    Tokenizer,
 )
 from skrnn import __version__ as skrnn_version
+from skrnn.datasets import load_sentiment, load_shakespeare
 from skrnn.onnx import to_onnx
 
 # The packages of the extra "onnx" are in the extra "tests" too: no skip.
@@ -34,16 +41,22 @@ from skrnn.onnx import to_onnx
 RTOL, ATOL = 1e-5, 1e-6
 
 # Runs every model of a directory on its inputs; strings come back as str.
+# String inputs travel as JSON (.npy would need pickle, or cut trailing NULs).
 RUNNER = """
-import pathlib, sys
+import json, pathlib, sys
 import numpy as np
 import onnxruntime as ort
+
+def load(path):
+    if path.with_suffix(".json").exists():
+        return np.array(json.loads(path.with_suffix(".json").read_text()), dtype=object)
+    return np.load(path)
 
 root = pathlib.Path(sys.argv[1])
 for model in sorted(root.glob("*.onnx")):
     session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     feeds = {
-        i.name: np.load(root / f"{model.stem}.in.{i.name}.npy")
+        i.name: load(root / f"{model.stem}.in.{i.name}.npy")
         for i in session.get_inputs()
     }
     names = [o.name for o in session.get_outputs()]
@@ -60,12 +73,17 @@ def run_onnxruntime(tmp_path, runs):
     for key, (model, inputs) in runs.items():
         (tmp_path / f"{key}.onnx").write_bytes(model.SerializeToString())
         for name, array in inputs.items():
-            np.save(tmp_path / f"{key}.in.{name}.npy", array)
-    subprocess.run(
+            if array.dtype == object:
+                path = tmp_path / f"{key}.in.{name}.json"
+                path.write_text(json.dumps(array.tolist()))
+            else:
+                np.save(tmp_path / f"{key}.in.{name}.npy", array)
+    done = subprocess.run(
         [sys.executable, "-c", RUNNER, str(tmp_path)],
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert done.returncode == 0, done.stderr
     return {
         key: {
             path.name.split(".out.")[1][: -len(".npy")]: np.load(path)
@@ -191,19 +209,245 @@ def test_onnx_metadata_holds_version_and_parameters():
     assert json.loads(props["param.hidden_size"]) == 5
 
 
+def ragged_ids(seed, n=14, width=9, n_ids=12):
+    """Token ids padded with 0 anywhere in a row (after, before, between
+    the tokens), one row of padding only."""
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(4, n_ids, size=(n, width))
+    for row in ids[1:]:
+        row[rng.choice(width, size=rng.integers(0, width), replace=False)] = 0
+    ids[1, :4] = 0  # "pre" padding
+    ids[2] = 0  # no token: one out-of-vocabulary token
+    return ids
+
+
+def step_labels(ids):
+    """Per-token labels of ``ids`` (the parity of each id), as skrnn reads
+    them: one label for a row without tokens."""
+    names = np.array(["even", "odd"])
+    return [names[row[row != 0] % 2] if (row != 0).any() else ["odd"] for row in ids]
+
+
+def assert_steps_equal(onnx_out, tagger, X):
+    """The tagger's graph outputs equal skrnn's lists on every real step."""
+    labels, probabilities = tagger.predict(X), tagger.predict_proba(X)
+    lengths = onnx_out["n_steps"]
+    assert_array_equal(lengths, [len(p) for p in probabilities])
+    for i, (label, proba) in enumerate(zip(labels, probabilities)):
+        n = len(label)
+        assert_array_equal(onnx_out["label"][i, :n], label)
+        assert_allclose(onnx_out["probabilities"][i, :n], proba, rtol=RTOL, atol=ATOL)
+        # Past each length: probabilities 0, label classes_[0] (documented).
+        assert_array_equal(onnx_out["probabilities"][i, n:], 0.0)
+        assert (onnx_out["label"][i, n:] == tagger.classes_[0]).all()
+
+
+CONFIGS = [
+    {"cell": cell, "n_layers": n_layers, "bidirectional": bidirectional}
+    for cell in ("rnn", "lstm", "gru")
+    for n_layers in (1, 2)
+    for bidirectional in (False, True)
+]
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_onnx_refuses_what_is_not_exportable_yet():
+def test_onnx_token_models_predict_as_skrnn(tmp_path):
+    # Every cell x 1/2 layers x uni/bidirectional, classifier and regressor,
+    # in one onnxruntime run.
+    ids = ragged_ids(seed=0)
+    rng = np.random.default_rng(1)
+    labels = np.array(["cat", "dog", "emu"])[rng.integers(0, 3, len(ids))]
+    targets = rng.normal(size=(len(ids), 2))
+    small = {**SMALL, "embedding_dim": 4, "input_type": "tokens"}
+    runs, models = {}, {}
+    for k, params in enumerate(CONFIGS):
+        clf = RNNClassifier(**params, **small).fit(ids, labels)
+        reg = RNNRegressor(**params, **small).fit(ids, targets)
+        models[k] = clf, reg
+        runs[f"clf{k}"] = (to_onnx(clf), {"X": ids})
+        runs[f"reg{k}"] = (to_onnx(reg), {"X": ids})
+    out = run_onnxruntime(tmp_path, runs)
+    for k, (clf, reg) in models.items():
+        assert_array_equal(out[f"clf{k}"]["label"], clf.predict(ids))
+        assert_allclose(
+            out[f"clf{k}"]["probabilities"],
+            clf.predict_proba(ids),
+            rtol=RTOL,
+            atol=ATOL,
+        )
+        assert_allclose(
+            out[f"reg{k}"]["variable"], reg.predict(ids), rtol=RTOL, atol=ATOL
+        )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_tagger_predicts_every_step_as_skrnn(tmp_path):
+    # Every cell, unidirectional (1 layer) and bidirectional (2 layers), on
+    # numeric series (padding holds garbage) and on token ids.
+    sequences, padded, lengths = ragged_batch(seed=8)
+    rng = np.random.default_rng(2)
+    y_numeric = [rng.integers(0, 3, len(s)) * 2 - 1 for s in sequences]  # -1, 1, 3
+    ids = ragged_ids(seed=9)
+    y_ids = step_labels(ids)
+    runs, models = {}, {}
+    for cell in ("rnn", "lstm", "gru"):
+        for n_layers, bidirectional in ((1, False), (2, True)):
+            params = {
+                "cell": cell,
+                "n_layers": n_layers,
+                "bidirectional": bidirectional,
+            }
+            numeric = RNNSequenceTagger(**params, **SMALL).fit(sequences, y_numeric)
+            tokens = RNNSequenceTagger(
+                **params, **SMALL, embedding_dim=4, input_type="tokens"
+            ).fit(ids, y_ids)
+            key = f"{cell}{n_layers}"
+            models[key] = numeric, tokens
+            runs[f"num{key}"] = (to_onnx(numeric), {"X": padded, "lengths": lengths})
+            runs[f"tok{key}"] = (to_onnx(tokens), {"X": ids})
+    out = run_onnxruntime(tmp_path, runs)
+    for key, (numeric, tokens) in models.items():
+        assert out[f"num{key}"]["label"].dtype == np.int64
+        assert out[f"num{key}"]["probabilities"].shape == (*padded.shape[:2], 3)
+        assert_steps_equal(out[f"num{key}"], numeric, sequences)
+        assert_steps_equal(out[f"tok{key}"], tokens, ids)
+
+
+def corpus():
+    """Real text, non-ASCII and punctuation-heavy strings, empty ones."""
+    X, y = load_sentiment(return_X_y=True)
+    lines = [line for line in load_shakespeare().text.splitlines() if line][:80]
+    odd = [
+        "",
+        "   ",
+        "!!! ... ??? -- ;;",
+        "İstanbul İTEM Straße STRASSE ẞ café CAFÉ naïve étude e\u0301tude",
+        "ǅungla ǄUNGLA Ωmega Kelvin \u212a ﬁne ½ ⅷ Ⅷ ١٢٣ x_y __ a1",
+        "日本語のテキスト。😀 emoji\u200bjoined",
+        "tab\there\nnew\u00a0nbsp\u2003em\u2028line\x1csep\x85end",
+        "The food was GREAT, but... the service?! Awful.",
+    ]
+    return list(X[:150]) + lines + odd, np.r_[
+        y[:150], np.zeros(len(lines) + len(odd), int)
+    ]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_text_models_predict_as_skrnn(tmp_path):
+    # The Tokenizer is in the graph: words and characters, lowercase or
+    # not, max_length with either truncation, min_df (documents without
+    # known tokens), a Pipeline of a Tokenizer and a token model, the
+    # Tokenizer alone, a tagger fitted on pre-tokenized text.
+    docs, y = corpus()
+    fit_docs, fit_y = docs[::2], y[::2]  # the other half has unseen words
+    tokenizers = [
+        Tokenizer(),
+        Tokenizer(analyzer="char"),
+        Tokenizer(lowercase=False, min_df=2),
+        Tokenizer(token_pattern=r"\b\w+\b", max_length=6, truncating="pre"),
+        Tokenizer(analyzer="char", max_length=12, padding="pre"),
+    ]
+    cells = [
+        {"cell": "lstm"},
+        {"cell": "gru", "bidirectional": True},
+        {"cell": "rnn", "n_layers": 2},
+        {"cell": "lstm", "n_layers": 2, "bidirectional": True},
+        {"cell": "gru"},
+    ]
+    small = {**SMALL, "embedding_dim": 4, "max_iter": 1}
+    strings = np.array(docs, dtype=object)
+    runs, models = {}, {}
+    for k, (tokenizer, params) in enumerate(zip(tokenizers, cells)):
+        clf = RNNClassifier(tokenizer=tokenizer, **params, **small).fit(fit_docs, fit_y)
+        pipe = make_pipeline(
+            clone(tokenizer), RNNClassifier(input_type="tokens", **params, **small)
+        ).fit(fit_docs, fit_y)
+        models[k] = clf, pipe
+        runs[f"clf{k}"] = (to_onnx(clf), {"X": strings})
+        # skl2onnx's usual text input: one column of strings.
+        runs[f"pipe{k}"] = (
+            skl2onnx.to_onnx(
+                pipe,
+                initial_types=[("X", StringTensorType([None, 1]))],
+                options={id(pipe[-1]): {"zipmap": False}},
+            ),
+            {"X": strings[:, None]},
+        )
+        runs[f"tok{k}"] = (
+            skl2onnx.to_onnx(pipe[0], initial_types=[("X", StringTensorType([None]))]),
+            {"X": strings},
+        )
+    tag_X = [["the", "can", "is", "red"], ["we", "can", "go", "home"]] * 3
+    tag_y = [["DET", "NOUN", "VERB", "ADJ"], ["PRON", "AUX", "VERB", "NOUN"]] * 3
+    tagger = RNNSequenceTagger(bidirectional=True, **small).fit(tag_X, tag_y)
+    tag_docs = ["We can go home", "the  can\tis red!", "", "new words here"]
+    runs["tagger"] = (to_onnx(tagger), {"X": np.array(tag_docs, dtype=object)})
+    out = run_onnxruntime(tmp_path, runs)
+    for k, (clf, pipe) in models.items():
+        assert_array_equal(out[f"tok{k}"]["variable"], pipe[0].transform(docs))
+        assert_array_equal(out[f"clf{k}"]["label"], clf.predict(docs))
+        assert_allclose(
+            out[f"clf{k}"]["probabilities"],
+            clf.predict_proba(docs),
+            rtol=RTOL,
+            atol=ATOL,
+        )
+        assert_array_equal(out[f"pipe{k}"]["label"], pipe.predict(docs))
+        assert_allclose(
+            out[f"pipe{k}"]["probabilities"],
+            pipe.predict_proba(docs),
+            rtol=RTOL,
+            atol=ATOL,
+        )
+    assert_steps_equal(out["tagger"], tagger, tag_docs)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_tokenizer_reads_unicode_as_python(tmp_path):
+    # Random strings of characters where Python and other engines differ:
+    # lowercase that lengthens (İ), the Kelvin and Ohm signs, title case,
+    # combining marks, digits and numerals of other scripts, Unicode
+    # whitespace, a zero-width space, NUL; the vocabulary fitted on half.
+    rng = np.random.default_rng(0)
+    alphabet = [
+        *"aAbBzZ09_ -.,'!?\t\n",
+        *"İKßẞ\u0301\u0307\u0661½ⅷⅧ日本😀\x1c\x85\u2028\u00a0\u3000ǅǆΩΩﬁ",
+        *"\x00\u200béÉ\u13a0\uab70𐐀𐐨",
+    ]
+    docs = ["".join(rng.choice(alphabet, size=n)) for n in rng.integers(0, 25, 400)]
+    fit_docs = docs[:200]
+    settings = [
+        {},
+        {"analyzer": "char"},
+        {"lowercase": False},
+        {"token_pattern": r"(?u)\b\w+\b", "max_length": 4, "padding": "pre"},
+        {"analyzer": "char", "lowercase": False, "truncating": "pre"},
+    ]
+    runs, tokenizers = {}, {}
+    for k, params in enumerate(settings):
+        tokenizer = Tokenizer(**params).fit(fit_docs)
+        tokenizers[k] = tokenizer
+        model = skl2onnx.to_onnx(
+            tokenizer, initial_types=[("X", StringTensorType([None]))]
+        )
+        runs[f"tok{k}"] = (model, {"X": np.array(docs, dtype=object)})
+    pretokenized = Tokenizer().fit([d.split() for d in fit_docs])
+    tokenizers["pre"] = pretokenized
+    runs["tokpre"] = (
+        skl2onnx.to_onnx(pretokenized, initial_types=[("X", StringTensorType([None]))]),
+        {"X": np.array(docs, dtype=object)},
+    )
+    out = run_onnxruntime(tmp_path, runs)
+    for k, tokenizer in tokenizers.items():
+        assert len(tokenizer.vocabulary_) > 10
+        assert_array_equal(out[f"tok{k}"]["variable"], tokenizer.transform(docs))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_refuses_what_is_not_exportable():
     with pytest.raises(ValueError, match="not fitted"):
         to_onnx(RNNClassifier())
-    texts = ["up to it", "to it up", "it up to", "up up to"]
-    clf = RNNClassifier(hidden_size=3, max_iter=1, random_state=0)
-    with pytest.raises(NotImplementedError, match="fitted on text is not"):
-        to_onnx(clf.fit(texts, [0, 1, 0, 1]))
-    ids = np.array([[4, 5, 6], [5, 6, 0], [6, 4, 4], [4, 0, 0]])
-    clf = RNNClassifier(hidden_size=3, max_iter=1, random_state=0, input_type="tokens")
-    with pytest.raises(NotImplementedError, match="fitted on token ids is not"):
-        to_onnx(clf.fit(ids, [0, 1, 0, 1]))
-    for estimator in (RNNSequenceTagger(), RNNSequenceGenerator(), RNNSeq2Seq()):
+    for estimator in (RNNSequenceGenerator(), RNNSeq2Seq()):
         with pytest.raises(NotImplementedError, match=type(estimator).__name__):
             to_onnx(estimator)
     sequences, _, _ = ragged_batch(seed=7)
@@ -211,3 +455,22 @@ def test_onnx_refuses_what_is_not_exportable_yet():
     clf = RNNClassifier(**SMALL).fit(sequences, y)
     with pytest.raises(NotImplementedError, match="labels of dtype float64"):
         to_onnx(clf)
+    texts = ["up to it", "to it up", "it up to", "up up to"]
+    y = [0, 1, 0, 1]
+    small = {"hidden_size": 3, "max_iter": 1, "random_state": 0}
+    # Settings the graph cannot express exactly: named, with the way out.
+    clf = RNNClassifier(tokenizer=Tokenizer(token_pattern=r"[a-z]+"), **small)
+    with pytest.raises(NotImplementedError, match="token_pattern='\\[a-z\\]\\+'"):
+        to_onnx(clf.fit(texts, y))
+    greek = ["ΟΔΟΣ up", "οδος to", "it up", "to it"]
+    clf = RNNClassifier(**small).fit(greek, y)
+    with pytest.raises(NotImplementedError, match=r"lowercase=True .* sigma"):
+        to_onnx(clf)
+    to_onnx(RNNClassifier(tokenizer=Tokenizer(lowercase=False), **small).fit(greek, y))
+    symbols = np.array([["a", "b"], ["b", "c"], ["c", "a"], ["a", "a"]])
+    clf = RNNClassifier(**small).fit(symbols, y)
+    with pytest.raises(NotImplementedError, match=r"rows of symbols.*token ids"):
+        to_onnx(clf)
+    clf = RNNClassifier(**small).fit(texts, y)
+    with pytest.raises(ValueError, match=r"target_opset=14.*opset 20"):
+        to_onnx(clf, target_opset=14)

@@ -55,7 +55,7 @@ def to_onnx(estimator, *, target_opset=None):
     predicts: ``label`` and ``probabilities`` for RNNClassifier,
     ``variable`` ``(N, n_outputs)`` for RNNRegressor; for
     RNNSequenceTagger, ``label`` ``(N, T)``, ``probabilities`` ``(N, T,
-    n_classes)`` and ``lengths`` ``(N,)``, each sequence's number of steps
+    n_classes)`` and ``n_steps`` ``(N,)``, each sequence's number of steps
     (of tokens, for text): past it, the probabilities are 0 and the label is
     ``classes_[0]``. The model's ``metadata_props`` hold the skrnn version
     and the estimator's parameters.

@@ -209,7 +209,7 @@ def calculate_shapes(operator):
 def parse_tagger(scope, model, inputs, custom_parsers=None):
     """skl2onnx parser of RNNSequenceTagger.
 
-    Declares its three outputs: ``label``, ``probabilities``, ``lengths``.
+    Declares its three outputs: ``label``, ``probabilities``, ``n_steps``.
     """
     operator = scope.declare_local_operator("SkrnnRNNSequenceTagger", model)
     operator.inputs = inputs
@@ -217,7 +217,7 @@ def parse_tagger(scope, model, inputs, custom_parsers=None):
     for name, kind in (
         ("label", label or StringTensorType()),
         ("probabilities", FloatTensorType()),
-        ("lengths", Int64TensorType()),
+        ("n_steps", Int64TensorType()),
     ):
         operator.outputs.append(scope.declare_local_variable(name, kind))
     return operator.outputs
@@ -944,7 +944,7 @@ def convert_tagger(scope, operator, container):
     """skl2onnx converter of RNNSequenceTagger.
 
     Outputs ``label`` (N, T), ``probabilities`` (N, T, n_classes) and
-    ``lengths`` (N,), each sequence's number of real steps (for text, of
+    ``n_steps`` (N,), each sequence's number of real steps (for text, of
     tokens). Past each length, ``probabilities`` are 0 and ``label`` is
     ``classes_[0]``. For token ids and text, step t is the sequence's t-th
     token (padding anywhere in a row of ids is read away first).

@@ -570,5 +570,7 @@ def test_onnx_seq2seq_metadata_and_refusals():
     )
     with pytest.raises(NotImplementedError, match="RNNSeq2Seq fitted on text"):
         to_onnx(text)
+    for proto in to_onnx(model, target_opset=14).values():
+        assert [o.version for o in proto.opset_import] == [14]
     with pytest.raises(ValueError, match="opset 14"):
         to_onnx(model, target_opset=13)

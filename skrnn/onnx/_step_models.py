@@ -79,14 +79,11 @@ class _Graph:
         graph = helper.make_graph(
             self.nodes, name, inputs, outputs, initializer=self.initializers
         )
-        model = helper.make_model(
-            graph,
-            opset_imports=[helper.make_opsetid("", opset)],
-            producer_name="skrnn",
-        )
-        # onnxruntime reads models of IR version 10 at most (onnx 1.23
-        # writes 11 by default); opset 17 needs IR version 8.
-        model.ir_version = min(model.ir_version, 10)
+        opsets = [helper.make_opsetid("", opset)]
+        model = helper.make_model(graph, opset_imports=opsets, producer_name="skrnn")
+        # The oldest IR version of the opset (onnx writes its newest, which
+        # runtimes older than the onnx package may refuse).
+        model.ir_version = helper.find_min_ir_version_for(opsets)
         checker.check_model(model)
         return model
 

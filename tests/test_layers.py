@@ -21,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "skrnn"
 LAYERS = [
     # Export to ONNX reads fitted estimators (the optional extra "onnx").
     ("ONNX export", ["skrnn.onnx"]),
+    ("ONNX step models", ["skrnn.onnx._step_models"]),
     ("ONNX converters", ["skrnn.onnx._converters"]),
     # all_estimators() lists what the package exports.
     ("discovery of the public API", ["skrnn.utils.discovery"]),

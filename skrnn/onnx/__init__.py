@@ -6,7 +6,9 @@ Importing this module registers skrnn's converters with skl2onnx, so that
 and RNNSequenceTagger are exported, fitted on numeric series, token ids or
 raw text (the Tokenizer expressed with onnxruntime's string operators where
 they reproduce it exactly), and so is a fitted Tokenizer inside a Pipeline;
-other estimators and settings raise ``NotImplementedError`` saying so.
+RNNSequenceGenerator and RNNSeq2Seq export their step models (called once
+per token by a loop of the deployment's own). Settings that cannot be
+expressed exactly raise ``NotImplementedError`` saying so.
 """
 
 # Authors: The skrnn developers
@@ -16,7 +18,7 @@ import json
 
 from skl2onnx import to_onnx as _skl2onnx_to_onnx
 
-from skrnn import RNNClassifier
+from skrnn import RNNClassifier, RNNSeq2Seq, RNNSequenceGenerator
 from skrnn._version import __version__
 from skrnn.onnx._converters import (
     MIN_OPSET,
@@ -25,6 +27,7 @@ from skrnn.onnx._converters import (
     input_types,
     register,
 )
+from skrnn.onnx._step_models import step_models
 
 __all__ = ["to_onnx"]
 
@@ -60,13 +63,19 @@ def to_onnx(estimator, *, target_opset=None):
     ``classes_[0]``. The model's ``metadata_props`` hold the skrnn version
     and the estimator's parameters.
 
+    RNNSequenceGenerator and RNNSeq2Seq export step models, which a
+    deployment calls once per token in a loop of its own (their graphs and
+    loops are described in the Notes).
+
     Parameters
     ----------
-    estimator : RNNClassifier, RNNRegressor or RNNSequenceTagger
-        Fitted on numeric series, token ids or raw text.
+    estimator : RNNClassifier, RNNRegressor, RNNSequenceTagger, \
+            RNNSequenceGenerator or RNNSeq2Seq
+        Fitted on numeric series, token ids or raw text (RNNSeq2Seq: on
+        numeric or token-id sources).
     target_opset : int, default=None
         The ONNX opset of the graph; None takes skl2onnx's latest tested
-        opset. At least 14, and 20 for raw text.
+        opset (17 for the step models). At least 14, and 20 for raw text.
 
     Returns
     -------
@@ -75,13 +84,65 @@ def to_onnx(estimator, *, target_opset=None):
     Raises
     ------
     NotImplementedError
-        For what cannot be exported: RNNSequenceGenerator and RNNSeq2Seq
-        here, and text whose tokenizer the graph cannot express exactly (a
+        For what cannot be exported: RNNSeq2Seq fitted on text sources, and
+        text whose tokenizer the graph cannot express exactly (a
         tokenizer other than skrnn.Tokenizer, rows of symbols, a
         ``token_pattern`` other than ``\\b\\w\\w+\\b`` or
         ``\\b\\w+\\b``, ``lowercase=True`` with a Greek sigma in the
         vocabulary); the message says what to export instead.
+
+    Notes
+    -----
+    **RNNSequenceGenerator**: one call advances the network by one step.
+    Inputs: ``token`` int64 ``(N,)`` (text and token ids) or ``value``
+    float32 ``(N, n_channels)`` (numeric series), and the states ``h_in``
+    (and ``c_in`` for an LSTM) float32 ``(n_layers, N, hidden_size)``,
+    zeros at the start of a document. Outputs: ``log_probabilities`` ``(N,
+    vocabulary_size_)``, the distribution of the next token (what
+    ``predict_proba`` gives after the same tokens: padding and begin ids
+    at ``log(0)``, here ``-1e30``), ``next_token`` int64 ``(N,)``, the
+    greedy choice among the ids ``generate`` may output, or ``next_value``
+    ``(N, n_channels)``; then ``h_out`` (and ``c_out``), the next call's
+    states. A document starts with the begin id 2 as ``token``; ``generate``
+    draws each token from ``log_probabilities`` and stops at the end id 3.
+    Temperature and top-k are not in the graph: sample from
+    ``softmax(log_probabilities / temperature)`` over the ids not in the
+    metadata's ``never_generated_ids`` (temperature 0: ``next_token``). A
+    numeric model reads its prompt value by value, then each
+    ``next_value`` fed back. The metadata hold ``begin_id``, ``end_id``,
+    ``never_generated_ids`` and, for text, ``vocabulary`` (a JSON list: the
+    token of each id, ``""`` for the reserved ids, ``"<unk>"`` for id 1) and
+    ``token_separator`` (what joins tokens into text).
+
+    **RNNSeq2Seq**: ``"encoder"`` reads ``X`` (numeric: float32 ``(N, S,
+    C)``, or ``(N, S)`` for one channel, and ``lengths`` int64 ``(N,)``;
+    token ids: int64 ``(N, S)``, 0 pads) and returns ``memory`` ``(N, S,
+    D)`` (the encoder's top states, ``D = hidden_size * n_directions``),
+    ``source_lengths`` ``(N,)`` and ``h0`` (and ``c0``) ``(n_layers, N,
+    D)``, the decoder's first states. ``"decoder_step"`` reads ``token``
+    (int64 ``(N,)``: the begin id 2 first, then the previous output) or
+    ``value`` (float32 ``(N, C + 1)``: zeros with the last channel 1 first,
+    then the previous output with 0), ``h_in`` (and ``c_in``) and, with
+    attention, ``memory`` and ``source_lengths``; it returns
+    ``log_probabilities`` and ``next_token`` (greedy decoding: stop at the
+    end id 3, or after the metadata's ``max_output_length`` tokens) or
+    ``next_value`` ``(N, C)`` and, for series of different lengths,
+    ``stop_probability`` ``(N,)`` (stop after the first step above 1/2, or
+    after ``n_output_steps``), then ``attention`` ``(N, S)`` with
+    attention, and ``h_out`` (and ``c_out``). Text targets: the metadata
+    hold ``target_vocabulary`` and ``target_token_separator``. Beam search
+    is left to the deployment's loop.
     """
+    if isinstance(estimator, (RNNSequenceGenerator, RNNSeq2Seq)):
+        if target_opset is not None and target_opset < MIN_OPSET:
+            raise ValueError(
+                f"target_opset={target_opset}: this model's graphs need opset "
+                f"{MIN_OPSET} or later."
+            )
+        models = step_models(estimator, target_opset)
+        for model in models.values() if isinstance(models, dict) else [models]:
+            _add_metadata(model, estimator)
+        return models
     check_exportable(estimator)
     least = TEXT_MIN_OPSET if estimator._input_kind == "text" else MIN_OPSET
     if target_opset is not None and target_opset < least:

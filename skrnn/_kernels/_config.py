@@ -22,7 +22,10 @@ ERROR_MODEL = "numpy"
 
 # Samples per parallel block: a constant (never derived from the thread count),
 # so the partition of a batch, and hence every floating-point sum, is the same
-# whatever NUMBA_NUM_THREADS is.
+# whatever NUMBA_NUM_THREADS is. A batch of one block runs its block in the
+# calling thread, outside any parallel region: waking the pool costs a few
+# microseconds on an idle machine and hundreds when the other cores are busy,
+# more than a small block's work (batch 1, one-sequence predict).
 CHUNK_SIZE = 16
 
 JIT_OPTIONS = {

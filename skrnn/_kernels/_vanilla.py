@@ -88,10 +88,13 @@ def vanilla_forward(x, lengths, W_x, W_h, b, b_h, h0, c0, hs, cs, act):
     """
     B = x.shape[0]
     n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
-    for chunk in prange(n_chunks):
-        lo = chunk * CHUNK_SIZE
-        hi = min(lo + CHUNK_SIZE, B)
-        _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act)
+    if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
+        _forward_chunk(0, B, x, lengths, W_x, W_h, b, h0, hs, act)
+    else:
+        for chunk in prange(n_chunks):
+            lo = chunk * CHUNK_SIZE
+            hi = min(lo + CHUNK_SIZE, B)
+            _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act)
 
 
 @njit(**JIT_OPTIONS)
@@ -173,13 +176,19 @@ def vanilla_backward(
     gW_x = np.empty((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
     gW_h = np.empty((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
     gb = np.empty((n_chunks, W_h.shape[1]), dtype=x.dtype)
-    for chunk in prange(n_chunks):
-        lo = chunk * CHUNK_SIZE
-        hi = min(lo + CHUNK_SIZE, B)
+    if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
         _backward_chunk(
-            lo, hi, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
-            dx, gW_x[chunk], gW_h[chunk], gb[chunk], dh0, need_dx,
+            0, B, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
+            dx, gW_x[0], gW_h[0], gb[0], dh0, need_dx,
         )  # fmt: skip
+    else:
+        for chunk in prange(n_chunks):
+            lo = chunk * CHUNK_SIZE
+            hi = min(lo + CHUNK_SIZE, B)
+            _backward_chunk(
+                lo, hi, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
+                dx, gW_x[chunk], gW_h[chunk], gb[chunk], dh0, need_dx,
+            )  # fmt: skip
     sum_chunk_buffers(gW_x, dW_x)
     sum_chunk_buffers(gW_h, dW_h)
     sum_chunk_buffers(gb, db)

@@ -176,6 +176,51 @@ def test_onnx_skl2onnx_pipeline_with_a_scaler_fixed_length(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_to_onnx_exports_pipelines_with_their_metadata(tmp_path):
+    # skrnn.onnx.to_onnx picks a Pipeline's input itself: rows of
+    # n_features_in_ values after a scaler, documents after a Tokenizer.
+    rng = np.random.default_rng(4)
+    X = rng.normal(3.0, 2.0, size=(16, 6)).astype(np.float32)
+    y = np.array(["up", "down"])[(X[:, -2:].sum(axis=1) > 6).astype(int)]
+    scaled = make_pipeline(StandardScaler(), RNNClassifier(cell="lstm", **SMALL))
+    scaled.fit(X, y)
+    docs = ["the cat sat", "a dog ran far", "the dog sat", "a cat ran", "far far"]
+    labels = [0, 1, 0, 1, 1]
+    text = make_pipeline(
+        Tokenizer(), RNNClassifier(input_type="tokens", embedding_dim=4, **SMALL)
+    ).fit(docs, labels)
+    new_docs = np.array([*docs, "an unseen cat", ""], dtype=object)
+    out = run_onnxruntime(
+        tmp_path,
+        {
+            "scaled": (to_onnx(scaled), {"X": X}),
+            "text": (to_onnx(text), {"X": new_docs}),
+        },
+    )
+    assert_array_equal(out["scaled"]["label"], scaled.predict(X))
+    assert_allclose(
+        out["scaled"]["probabilities"], scaled.predict_proba(X), rtol=RTOL, atol=ATOL
+    )
+    assert_array_equal(out["text"]["label"], text.predict(list(new_docs)))
+    assert_allclose(
+        out["text"]["probabilities"],
+        text.predict_proba(list(new_docs)),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+    props = {p.key: p.value for p in to_onnx(scaled).metadata_props}
+    assert props["skrnn_version"] == skrnn_version
+    assert props["estimator"] == "Pipeline"
+    assert json.loads(props["param.rnnclassifier__cell"]) == "lstm"
+    assert json.loads(props["param.standardscaler__with_mean"]) is True
+    assert "param.steps" not in props and "param.rnnclassifier" not in props
+    with pytest.raises(ValueError, match="holds no skrnn estimator"):
+        to_onnx(make_pipeline(StandardScaler()).fit(X))
+    with pytest.raises(ValueError, match="not fitted"):
+        to_onnx(make_pipeline(StandardScaler(), RNNRegressor()))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_onnx_skl2onnx_classifier_with_lengths(tmp_path):
     sequences, padded, lengths = ragged_batch(seed=5)
     y = np.arange(len(sequences)) % 3

@@ -17,8 +17,12 @@ expressed exactly raise ``NotImplementedError`` saying so.
 import json
 
 from skl2onnx import to_onnx as _skl2onnx_to_onnx
+from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
-from skrnn import RNNClassifier, RNNSeq2Seq, RNNSequenceGenerator
+from skrnn import RNNClassifier, RNNSeq2Seq, RNNSequenceGenerator, Tokenizer
 from skrnn._version import __version__
 from skrnn.onnx._converters import (
     MIN_OPSET,
@@ -26,6 +30,7 @@ from skrnn.onnx._converters import (
     check_exportable,
     input_types,
     register,
+    text_tokenizer,
 )
 from skrnn.onnx._step_models import step_models
 
@@ -63,6 +68,13 @@ def to_onnx(estimator, *, target_opset=None):
     ``classes_[0]``. The model's ``metadata_props`` hold the skrnn version
     and the estimator's parameters.
 
+    A fitted :class:`~sklearn.pipeline.Pipeline` holding skrnn estimators
+    (a scaler before an RNNRegressor, a Tokenizer before a token model)
+    exports through skl2onnx as one graph reading ``X``: documents (a
+    string tensor ``(N,)``) when the Pipeline starts with a Tokenizer, the
+    first step's inputs when it starts with a skrnn model, else float32
+    rows of ``n_features_in_`` values, each a series of that many steps.
+
     RNNSequenceGenerator and RNNSeq2Seq export step models, which a
     deployment calls once per token in a loop of its own (their graphs and
     loops are described in the Notes).
@@ -70,7 +82,7 @@ def to_onnx(estimator, *, target_opset=None):
     Parameters
     ----------
     estimator : RNNClassifier, RNNRegressor, RNNSequenceTagger, \
-            RNNSequenceGenerator or RNNSeq2Seq
+            RNNSequenceGenerator, RNNSeq2Seq or Pipeline
         Fitted on numeric series, token ids or raw text (RNNSeq2Seq: on
         numeric or token-id sources).
     target_opset : int, default=None
@@ -79,7 +91,8 @@ def to_onnx(estimator, *, target_opset=None):
 
     Returns
     -------
-    model : onnx.ModelProto
+    model : onnx.ModelProto or dict
+        RNNSeq2Seq: ``{"encoder": ModelProto, "decoder_step": ModelProto}``.
 
     Raises
     ------
@@ -143,30 +156,76 @@ def to_onnx(estimator, *, target_opset=None):
         for model in models.values() if isinstance(models, dict) else [models]:
             _add_metadata(model, estimator)
         return models
-    check_exportable(estimator)
-    least = TEXT_MIN_OPSET if estimator._input_kind == "text" else MIN_OPSET
+    if isinstance(estimator, Pipeline):
+        initial_types, least = _pipeline_input_types(estimator)
+        steps = [step for _, step in estimator.steps]
+    else:
+        check_exportable(estimator)
+        initial_types = input_types(estimator)
+        least = TEXT_MIN_OPSET if estimator._input_kind == "text" else MIN_OPSET
+        steps = [estimator]
     if target_opset is not None and target_opset < least:
         raise ValueError(
             f"target_opset={target_opset}: this model's graph needs opset {least} "
             "or later."
         )
-    options = None
-    if isinstance(estimator, RNNClassifier):
-        options = {id(estimator): {"zipmap": False}}
+    options = {
+        id(step): {"zipmap": False} for step in steps if isinstance(step, RNNClassifier)
+    }
     model = _skl2onnx_to_onnx(
         estimator,
-        initial_types=input_types(estimator),
+        initial_types=initial_types,
         target_opset=target_opset,
-        options=options,
+        options=options or None,
     )
     _add_metadata(model, estimator)
     return model
 
 
+def _pipeline_input_types(pipeline):
+    """The input types of a fitted Pipeline holding a skrnn estimator, and
+    the least opset of its graph.
+
+    A Pipeline reads one input, ``X``: raw text (a string tensor ``(N,)``)
+    when its first step is skrnn's Tokenizer or a skrnn model fitted on
+    text, the first step's own inputs when it is a skrnn model, and
+    otherwise float32 rows of ``n_features_in_`` values (each row a series
+    of that many steps, as the scikit-learn steps read it).
+    """
+    check_is_fitted(pipeline)
+    skrnn_steps = [
+        step
+        for _, step in pipeline.steps
+        if type(step).__module__.split(".")[0] == "skrnn"
+    ]
+    if not skrnn_steps:
+        raise ValueError(
+            "This Pipeline holds no skrnn estimator; export it with skl2onnx.to_onnx."
+        )
+    for step in skrnn_steps:
+        if not isinstance(step, Tokenizer):
+            check_exportable(step)
+    first = pipeline.steps[0][1]
+    if isinstance(first, Tokenizer):
+        text_tokenizer(first, "Tokenizer")
+        return [("X", StringTensorType([None]))], TEXT_MIN_OPSET
+    if first is skrnn_steps[0]:
+        least = TEXT_MIN_OPSET if first._input_kind == "text" else MIN_OPSET
+        return input_types(first), least
+    return [("X", FloatTensorType([None, pipeline.n_features_in_]))], MIN_OPSET
+
+
 def _add_metadata(model, estimator):
-    """Write skrnn's version and ``estimator.get_params()`` into ``model``."""
+    """Write skrnn's version and the estimator's parameters into ``model``.
+
+    A Pipeline's are those of its steps, named ``step__parameter`` as
+    ``get_params`` names them (the steps themselves are left out).
+    """
     props = {"skrnn_version": __version__, "estimator": type(estimator).__name__}
-    for name, value in estimator.get_params(deep=False).items():
+    deep = isinstance(estimator, Pipeline)
+    for name, value in estimator.get_params(deep=deep).items():
+        if deep and (name == "steps" or isinstance(value, BaseEstimator)):
+            continue
         props[f"param.{name}"] = json.dumps(value, default=repr)
     for key, value in props.items():
         entry = model.metadata_props.add()

@@ -60,7 +60,12 @@ for model in sorted(root.glob("*.onnx")):
         for i in session.get_inputs()
     }
     names = [o.name for o in session.get_outputs()]
-    for name, out in zip(names, session.run(None, feeds)):
+    try:
+        outputs = session.run(None, feeds)
+    except Exception as error:  # the test says whether it expected it
+        (root / f"{model.stem}.error.txt").write_text(str(error))
+        continue
+    for name, out in zip(names, outputs):
         out = np.asarray(out)
         if out.dtype == object:
             out = out.astype(str)
@@ -68,8 +73,12 @@ for model in sorted(root.glob("*.onnx")):
 """
 
 
-def run_onnxruntime(tmp_path, runs):
-    """Run ``{key: (model, inputs)}`` in onnxruntime; return ``{key: outputs}``."""
+def run_onnxruntime(tmp_path, runs, failing=()):
+    """Run ``{key: (model, inputs)}`` in onnxruntime; return ``{key: outputs}``.
+
+    The runs named in ``failing`` must fail: their outputs are ``{"error":
+    message}``; any other run failing fails the test.
+    """
     for key, (model, inputs) in runs.items():
         (tmp_path / f"{key}.onnx").write_bytes(model.SerializeToString())
         for name, array in inputs.items():
@@ -84,8 +93,16 @@ def run_onnxruntime(tmp_path, runs):
         text=True,
     )
     assert done.returncode == 0, done.stderr
+    errors = {
+        key: (tmp_path / f"{key}.error.txt").read_text()
+        for key in runs
+        if (tmp_path / f"{key}.error.txt").exists()
+    }
+    assert set(errors) == set(failing), errors
     return {
-        key: {
+        key: errors[key]
+        if key in errors
+        else {
             path.name.split(".out.")[1][: -len(".npy")]: np.load(path)
             for path in tmp_path.glob(f"{key}.out.*.npy")
         }
@@ -99,8 +116,8 @@ def ragged_batch(seed, n=14, max_len=8, n_channels=3):
     lengths = rng.integers(1, max_len + 1, size=n)
     lengths[0] = max_len
     sequences = [rng.normal(size=(t, n_channels)).astype(np.float32) for t in lengths]
-    # What lies past each length must not matter.
-    padded = np.full((n, max_len, n_channels), 50.0, dtype=np.float32)
+    # What lies past each length must not matter, not even NaN.
+    padded = np.full((n, max_len, n_channels), np.nan, dtype=np.float32)
     for i, s in enumerate(sequences):
         padded[i, : len(s)] = s
     return sequences, padded, lengths.astype(np.int64)
@@ -489,12 +506,48 @@ def test_onnx_tokenizer_reads_unicode_as_python(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_graphs_fail_on_token_ids_skrnn_refuses(tmp_path):
+    # A negative id or one beyond the vocabulary: skrnn raises, and so does
+    # onnxruntime (ONNX's Gather would read a negative index from the end).
+    ids = ragged_ids(seed=3)
+    small = {**SMALL, "embedding_dim": 4, "input_type": "tokens"}
+    clf = RNNClassifier(**small).fit(ids, np.arange(len(ids)) % 2)
+    gen = RNNSequenceGenerator(**small).fit(ids)
+    s2s = RNNSeq2Seq(**small, target_type="tokens").fit(ids, ids[:, ::-1])
+    runs = {}
+    for bad in (-1, clf.vocabulary_size_):
+        wrong = ids.copy()
+        wrong[3, 0] = bad
+        with pytest.raises(ValueError):
+            clf.predict(wrong)
+        runs[f"clf{bad}"] = (to_onnx(clf), {"X": wrong})
+        runs[f"enc{bad}"] = (to_onnx(s2s)["encoder"], {"X": wrong})
+        state = np.zeros((1, 2, SMALL["hidden_size"]), dtype=np.float32)
+        token = np.array([4, bad], dtype=np.int64)
+        feeds = {"token": token, "h_in": state, "c_in": state}  # an LSTM
+        runs[f"gen{bad}"] = (to_onnx(gen), feeds)
+    out = run_onnxruntime(tmp_path, runs, failing=list(runs))
+    assert all("indices" in message.lower() for message in out.values()), out
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_onnx_refuses_what_is_not_exportable():
     with pytest.raises(ValueError, match="not fitted"):
         to_onnx(RNNClassifier())
     for estimator in (RNNSequenceGenerator(), RNNSeq2Seq()):
         with pytest.raises(ValueError, match="not fitted"):
             to_onnx(estimator)
+    sequences, _, _ = ragged_batch(seed=7)
+    for labels, match in (
+        (np.arange(14) % 2 == 0, "labels of dtype bool"),
+        (np.uint64(2**63) + np.arange(14, dtype=np.uint64) % 2, "labels up to"),
+    ):
+        with pytest.raises(NotImplementedError, match=match):
+            to_onnx(RNNClassifier(**SMALL).fit(sequences, labels))
+    X = np.random.default_rng(0).normal(size=(16, 6))
+    middle = make_pipeline(RNNRegressor(**SMALL), StandardScaler()).fit(X, X[:, 0])
+    with pytest.raises(NotImplementedError, match="step 'rnnregressor'"):
+        to_onnx(middle)
     sequences, _, _ = ragged_batch(seed=7)
     y = np.array([0.0, 2.0] * 7)  # float class labels
     clf = RNNClassifier(**SMALL).fit(sequences, y)

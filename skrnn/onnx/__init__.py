@@ -66,14 +66,17 @@ def to_onnx(estimator, *, target_opset=None):
     n_classes)`` and ``n_steps`` ``(N,)``, each sequence's number of steps
     (of tokens, for text): past it, the probabilities are 0 and the label is
     ``classes_[0]``. The model's ``metadata_props`` hold the skrnn version
-    and the estimator's parameters.
+    and the estimator's parameters (a graph made by ``skl2onnx.to_onnx``
+    itself has no such metadata).
 
     A fitted :class:`~sklearn.pipeline.Pipeline` holding skrnn estimators
     (a scaler before an RNNRegressor, a Tokenizer before a token model)
     exports through skl2onnx as one graph reading ``X``: documents (a
     string tensor ``(N,)``) when the Pipeline starts with a Tokenizer, the
     first step's inputs when it starts with a skrnn model, else float32
-    rows of ``n_features_in_`` values, each a series of that many steps.
+    rows of ``n_features_in_`` values, each a series of that many steps. A
+    skrnn model must be the Pipeline's last step (before it, a model
+    transforms, which is not exported).
 
     RNNSequenceGenerator and RNNSeq2Seq export step models, which a
     deployment calls once per token in a loop of its own (their graphs and
@@ -202,6 +205,15 @@ def _pipeline_input_types(pipeline):
         raise ValueError(
             "This Pipeline holds no skrnn estimator; export it with skl2onnx.to_onnx."
         )
+    for name, step in pipeline.steps[:-1]:
+        if step in skrnn_steps and not isinstance(step, Tokenizer):
+            # Before the last step a model transforms (its final states);
+            # the converters export predictions only.
+            raise NotImplementedError(
+                f"ONNX export of a Pipeline whose step {name!r} "
+                f"({type(step).__name__}) transforms for the next step is not "
+                "implemented: a skrnn model can be exported as the last step only."
+            )
     for step in skrnn_steps:
         if not isinstance(step, Tokenizer):
             check_exportable(step)

@@ -88,15 +88,20 @@ def check_exportable(estimator):
             "skrnn.onnx's converters: RNNClassifier, RNNRegressor and "
             "RNNSequenceTagger can be exported."
         )
+    check_fitted(estimator)
+    if estimator._input_kind == "text":
+        text_tokenizer(estimator.tokenizer_, type(estimator).__name__)
+    if isinstance(estimator, (RNNClassifier, RNNSequenceTagger)):
+        label_type(estimator.classes_)
+
+
+def check_fitted(estimator):
+    """Raise scikit-learn's kind of error unless ``estimator`` is fitted."""
     if not hasattr(estimator, "_network"):
         raise ValueError(
             f"This {type(estimator).__name__} instance is not fitted yet; fit it "
             "before exporting it to ONNX."
         )
-    if estimator._input_kind == "text":
-        text_tokenizer(estimator.tokenizer_, type(estimator).__name__)
-    if isinstance(estimator, (RNNClassifier, RNNSequenceTagger)):
-        label_type(estimator.classes_)
 
 
 def text_tokenizer(tokenizer, owner):
@@ -153,8 +158,18 @@ def text_tokenizer(tokenizer, owner):
 
 
 def label_type(classes):
-    """The skl2onnx tensor type of the ``label`` output for ``classes``."""
-    if classes.dtype.kind in "iub":
+    """The skl2onnx tensor type of the ``label`` output for ``classes``.
+
+    Integer labels become int64 (refused when int64 cannot hold them), strings
+    stay strings; booleans and other types are refused (the graph would
+    return something else than skrnn's ``predict``).
+    """
+    if classes.dtype.kind in "iu":
+        if classes.size and classes.max() > _INT64_MAX:
+            raise NotImplementedError(
+                f"ONNX export of class labels up to {classes.max()} is not "
+                "implemented: the graph's integer labels are int64."
+            )
         return Int64TensorType
     if classes.dtype.kind in "UO" and all(isinstance(c, str) for c in classes):
         return StringTensorType
@@ -326,11 +341,11 @@ def _network_input(scope, operator, container):
             ids = _pad_or_truncate(
                 scope, container, ids, tokenizer.max_length_, tokenizer.truncating
             )
-        ids, lengths = _token_sequences(scope, container, ids, aligned=True)
+        ids, lengths = token_sequences(scope, container, ids, aligned=True)
     else:
         if not isinstance(operator.inputs[0].type, Int64TensorType):
             X = _add(container, scope, "Cast", [X], to=TensorProto.INT64)
-        ids, lengths = _token_sequences(
+        ids, lengths = token_sequences(
             scope, container, X, aligned=False, n_ids=network.vocabulary_size
         )
     table = _float(container, scope, "embedding", network.params["embedding.W"])
@@ -359,7 +374,25 @@ def _numeric_input(scope, operator, container, X, C):
     return x, _add(container, scope, "Expand", [T, N])
 
 
-def _token_sequences(scope, container, ids, aligned, n_ids=None):
+def negative_out_of_range(scope, container, ids, n_ids):
+    """``ids`` with every negative id replaced by ``n_ids``.
+
+    ONNX's Gather reads a negative index from the end of the table; skrnn
+    refuses negative ids. Made out of range, they make the embedding's
+    Gather fail, as an id from ``n_ids`` up does.
+    """
+    negative = _add(
+        container, scope, "Less", [ids, _ints(container, scope, "zero", [0])]
+    )
+    return _add(
+        container,
+        scope,
+        "Where",
+        [negative, _ints(container, scope, "n_ids", [n_ids]), ids],
+    )
+
+
+def token_sequences(scope, container, ids, aligned, n_ids=None):
     """Padded ids (N, W) as left-aligned sequences and their int64 lengths.
 
     What :func:`skrnn._sequences.ids_to_sequences` and :func:`read_input` do:
@@ -370,18 +403,7 @@ def _token_sequences(scope, container, ids, aligned, n_ids=None):
     Gather fails on it as on an id from ``n_ids`` up (skrnn raises on both).
     """
     if n_ids is not None:
-        negative = _add(
-            container,
-            scope,
-            "Less",
-            [ids, _ints(container, scope, "zero", [0])],
-        )
-        ids = _add(
-            container,
-            scope,
-            "Where",
-            [negative, _ints(container, scope, "n_ids", [n_ids]), ids],
-        )
+        ids = negative_out_of_range(scope, container, ids, n_ids)
     # At least one column (X of width 0: one column of padding, as skrnn).
     W = _dim(container, scope, ids, 1)
     one = _ints(container, scope, "one", [1])
@@ -833,6 +855,16 @@ def onnx_weights(network, layer):
     return tuple(np.stack(a).astype(np.float32) for a in (Ws, Rs, Bs))
 
 
+def recurrent_operator(cell):
+    """ONNX's operator of a skrnn cell and its attributes.
+
+    The GRU's candidate reads ``r * (h W_n + b_h)`` (PyTorch's form, and
+    skrnn's): ONNX's ``linear_before_reset=1``.
+    """
+    extra = {"linear_before_reset": 1} if cell == "gru" else {}
+    return _OPERATORS[cell], extra
+
+
 def _recurrent_layers(scope, container, network, x, lengths):
     """Run every layer on ``x`` (T, N, F).
 
@@ -843,8 +875,7 @@ def _recurrent_layers(scope, container, network, x, lengths):
     H = network.hidden_size
     D = network.n_directions
     lengths = _add(container, scope, "Cast", [lengths], to=TensorProto.INT32)
-    op_type = _OPERATORS[network.cell]
-    extra = {"linear_before_reset": 1} if network.cell == "gru" else {}
+    op_type, extra = recurrent_operator(network.cell)
     direction = "bidirectional" if D == 2 else "forward"
     Y = None
     for layer in range(network.n_layers):

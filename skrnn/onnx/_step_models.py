@@ -31,8 +31,14 @@ from onnx import TensorProto, checker, helper, numpy_helper
 
 from skrnn import RNNSeq2Seq, RNNSequenceGenerator
 from skrnn._network import MASKED_LOGIT
-from skrnn._sequences import BEGIN_ID, END_ID, OOV_ID, PAD_ID
-from skrnn.onnx._converters import _OPERATORS, onnx_weights
+from skrnn._sequences import BEGIN_ID, END_ID, OOV_ID, PAD_ID, UNK_MARKER
+from skrnn.onnx._converters import (
+    check_fitted,
+    negative_out_of_range,
+    onnx_weights,
+    recurrent_operator,
+    token_sequences,
+)
 
 # The opset of the step models when none is asked for: every operator they
 # use is at its latest version there (LSTM/GRU/RNN 14, Softmax 13, ...).
@@ -42,7 +48,12 @@ __all__ = ["generator_step_model", "seq2seq_models", "step_models"]
 
 
 class _Graph:
-    """Nodes and initializers of one graph, with unique names."""
+    """Nodes and initializers of one graph, with unique names.
+
+    It also answers the few calls of skl2onnx's scope and container that
+    :mod:`skrnn.onnx._converters`'s graph helpers make, so that the step
+    models reuse them (``token_sequences(g, g, ...)``).
+    """
 
     def __init__(self):
         self.nodes = []
@@ -74,6 +85,20 @@ class _Graph:
         )
         return outputs[0] if n_outputs == 1 else outputs
 
+    # skl2onnx's Scope and ModelComponentContainer, the part the helpers use.
+    get_unique_variable_name = get_unique_operator_name = _name
+
+    def add_initializer(self, name, onnx_type, shape, values):
+        self.initializers.append(helper.make_tensor(name, onnx_type, shape, values))
+
+    def add_node(self, op_type, inputs, outputs, name, op_version=None, **attributes):
+        domain = attributes.pop("op_domain", "")
+        self.nodes.append(
+            helper.make_node(
+                op_type, inputs, outputs, name=name, domain=domain, **attributes
+            )
+        )
+
     def model(self, name, inputs, outputs, opset):
         """The checked ModelProto of the graph."""
         graph = helper.make_graph(
@@ -96,22 +121,8 @@ def _tensor(name, elem_type, shape):
     return helper.make_tensor_value_info(name, elem_type, shape)
 
 
-def _check_fitted(estimator):
-    if not hasattr(estimator, "_network"):
-        raise ValueError(
-            f"This {type(estimator).__name__} instance is not fitted yet; fit it "
-            "before exporting it to ONNX."
-        )
-
-
 def _opset(target_opset):
     return DEFAULT_OPSET if target_opset is None else target_opset
-
-
-def _operator(network):
-    """The ONNX recurrent operator of ``network``'s cell and its attributes."""
-    extra = {"linear_before_reset": 1} if network.cell == "gru" else {}
-    return _OPERATORS[network.cell], extra
 
 
 def _layers_step(g, network, x, h_in, c_in):
@@ -120,7 +131,7 @@ def _layers_step(g, network, x, h_in, c_in):
     Returns ``(top, h_out, c_out)``: the top layer's new state (N, H) and
     every layer's, (L, N, H) (``c_out`` None unless LSTM).
     """
-    op_type, extra = _operator(network)
+    op_type, extra = recurrent_operator(network.cell)
     lstm = op_type == "LSTM"
     H = network.hidden_size
     axis0 = g.const("axis0", [0], np.int64)
@@ -201,7 +212,7 @@ def _never_output(seen):
 def _vocabulary(tokenizer, size):
     """The string of every id (``""`` for the markers, ``"<unk>"`` for OOV)."""
     names = [""] * size
-    names[OOV_ID] = "<unk>"
+    names[OOV_ID] = UNK_MARKER
     for token, i in getattr(tokenizer, "vocabulary_", {}).items():
         names[i] = str(token)
     return names
@@ -218,7 +229,7 @@ def generator_step_model(estimator, target_opset=None):
     n_channels), output ``next_value`` (N, n_channels). See
     :func:`skrnn.onnx.to_onnx`.
     """
-    _check_fitted(estimator)
+    check_fitted(estimator)
     network = estimator._network
     if network.n_directions != 1:  # refused at fit; a loaded model is checked
         raise ValueError("A next-step model must be unidirectional.")
@@ -234,7 +245,8 @@ def generator_step_model(estimator, target_opset=None):
     else:
         inputs = [_tensor("token", TensorProto.INT64, ["N"])]
         table = g.const("embedding", _float(network.params["embedding.W"]))
-        x = g.op("Gather", [table, "token"], axis=0)
+        token = negative_out_of_range(g, g, "token", network.vocabulary_size)
+        x = g.op("Gather", [table, token], axis=0)
     top, _, _ = _layers_step(g, network, x, h_in, c_in)
     logits = _head(g, network, top)
     props = {"input_kind": estimator._input_kind}
@@ -265,7 +277,7 @@ def generator_step_model(estimator, target_opset=None):
 
 # ------------------------------------------------------------------ seq2seq
 def _check_seq2seq(estimator):
-    _check_fitted(estimator)
+    check_fitted(estimator)
     if estimator._input_kind == "text":
         raise NotImplementedError(
             "ONNX export of a RNNSeq2Seq fitted on text sources is not "
@@ -292,34 +304,9 @@ def _source(g, estimator, network):
         x = g.op("Transpose", [x], perm=[1, 0, 2])
         return inputs, x, g.op("Identity", ["lengths"])
     inputs = [_tensor("X", TensorProto.INT64, ["N", "S"])]
-    is_token = g.op("Not", [g.op("Equal", ["X", g.const("pad", PAD_ID, np.int64)])])
-    S = g.op("Gather", [g.op("Shape", ["X"]), g.const("one", 1, np.int64)], axis=0)
-    positions = g.op(
-        "Range", [g.const("zero", 0, np.int64), S, g.const("step", 1, np.int64)]
+    ids, lengths = token_sequences(
+        g, g, "X", aligned=False, n_ids=network.vocabulary_size
     )
-    # Left-align: sort by (is padding, position), keys unique (a stable sort).
-    is_pad = g.op("Cast", [g.op("Not", [is_token])], to=TensorProto.INT64)
-    key = g.op("Add", [g.op("Mul", [is_pad, S]), positions])
-    key = g.op("Cast", [key], to=TensorProto.FLOAT)
-    _, order = g.op(
-        "TopK", [key, g.op("Unsqueeze", [S, g.const("axis0", [0], np.int64)])],
-        n_outputs=2, axis=1, largest=0, sorted=1,
-    )  # fmt: skip
-    ids = g.op("GatherElements", ["X", order], axis=1)
-    lengths = g.op(
-        "ReduceSum",
-        [g.op("Cast", [is_token], to=TensorProto.INT64),
-         g.const("axis1", [1], np.int64)],
-        keepdims=0,
-    )  # fmt: skip
-    empty = g.op("Equal", [lengths, g.const("zero_len", 0, np.int64)])
-    first = g.op("Equal", [positions, g.const("zero_pos", 0, np.int64)])
-    oov_here = g.op(
-        "And", [g.op("Unsqueeze", [empty, g.const("axis1u", [1], np.int64)]), first]
-    )
-    ids = g.op("Where", [oov_here, g.const("oov", OOV_ID, np.int64), ids])
-    lengths = g.op("Max", [lengths, g.const("one_len", 1, np.int64)])
-    lengths = g.op("Identity", [lengths])
     table = g.const("embedding", _float(network.params["embedding.W"]))
     x = g.op("Transpose", [g.op("Gather", [table, ids], axis=0)], perm=[1, 0, 2])
     return inputs, x, lengths
@@ -331,7 +318,7 @@ def _encoder_model(estimator, opset):
     inputs, x, lengths = _source(g, estimator, network)
     g.op("Identity", [lengths], output="source_lengths")
     seq_lens = g.op("Cast", [lengths], to=TensorProto.INT32)
-    op_type, extra = _operator(network)
+    op_type, extra = recurrent_operator(network.cell)
     lstm = op_type == "LSTM"
     H, dirs = network.hidden_size, network.n_directions
     D = H * dirs

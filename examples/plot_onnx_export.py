@@ -3,9 +3,9 @@ Deploying with ONNX: export, load in onnxruntime, compare
 =========================================================
 
 :func:`skrnn.onnx.to_onnx` writes a fitted model as an ONNX graph (ONNX's
-own LSTM, GRU and RNN operators, and the head), which onnxruntime runs
-without numpy's scientific stack around it: no scikit-learn, no Numba, no
-kernels to compile when a service starts. We fit an
+own LSTM, GRU and RNN operators, and the head), which onnxruntime runs with
+neither skrnn nor scikit-learn nor Numba installed, and no kernels to
+compile when a service starts. We fit an
 :class:`~skrnn.RNNClassifier` on raw sentences, export it with its
 tokenizer inside the graph, and check that onnxruntime predicts what skrnn
 predicts; then we export the step model of a word-level

@@ -258,6 +258,32 @@ def test_onnx_skl2onnx_classifier_with_lengths(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_skl2onnx_classifier_zipmap(tmp_path):
+    # skl2onnx's default for classifiers, ZipMap (one dict per sample), and
+    # its "columns" form (one output per class) both convert.
+    sequences, padded, lengths = ragged_batch(seed=5)
+    y = np.array(["no", "yes"])[np.arange(len(sequences)) % 2]
+    clf = RNNClassifier(cell="gru", **SMALL).fit(sequences, y)
+    types = [
+        ("X", FloatTensorType([None, None, 3])),
+        ("lengths", Int64TensorType([None])),
+    ]
+    zipmap = skl2onnx.to_onnx(clf, initial_types=types)
+    assert [o.name for o in zipmap.graph.output] == [
+        "output_label", "output_probability",
+    ]  # fmt: skip
+    assert zipmap.graph.output[1].type.HasField("sequence_type")
+    columns = skl2onnx.to_onnx(clf, initial_types=types, options={"zipmap": "columns"})
+    out = run_onnxruntime(
+        tmp_path, {"clf": (columns, {"X": padded, "lengths": lengths})}
+    )["clf"]
+    assert_array_equal(out["output_label"], clf.predict(sequences))
+    proba = clf.predict_proba(sequences)
+    for k, name in enumerate(clf.classes_):
+        assert_allclose(out[f"s{name}"], proba[:, k], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_onnx_metadata_holds_version_and_parameters():
     sequences, _, _ = ragged_batch(seed=6)
     reg = RNNRegressor(cell="lstm", alpha=0.01, **SMALL).fit(

@@ -1069,7 +1069,8 @@ def register():
         "SkrnnRNNClassifier",
         calculate_shapes,
         convert_classifier,
-        options={"zipmap": [True, False, "columns"]},
+        # skl2onnx's ZipMap reads "nocl" (class names kept: False only).
+        options={"zipmap": [True, False, "columns"], "nocl": [False]},
     )
     update_registered_converter(
         RNNRegressor, "SkrnnRNNRegressor", calculate_shapes, convert_regressor

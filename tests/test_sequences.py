@@ -126,6 +126,38 @@ def test_sequences_dataframe_sets_feature_names(X2d):
     np.testing.assert_array_equal(est.predict(df), as_array.predict(X2d))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sequences_plain_arrays_predict_as_through_validate_data(X2d, X3d, dtype):
+    # predict reads a plain float ndarray without validate_data's generic
+    # checks: the same predictions as the same values in a form that goes
+    # through it (nested lists), and validate_data's warning when the model
+    # was fitted on feature names.
+    for X in (X2d.astype(dtype), X3d.astype(dtype)):
+        for Estimator in ESTIMATORS:
+            est = make_estimator(Estimator).fit(X, targets(Estimator, 10))
+            np.testing.assert_array_equal(
+                predictions(est, X), predictions(est, X.tolist())
+            )
+    df = pd.DataFrame(X2d, columns=[f"t{k}" for k in range(6)])
+    est = make_estimator().fit(df, targets(RNNRegressor, 10))
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        est.predict(X2d)
+
+
+def test_sequences_plain_token_arrays_predict_as_through_check_array():
+    ids = np.random.RandomState(3).randint(0, 9, size=(10, 5))
+    for dtype in (np.int64, np.int32, np.uint8):
+        X = ids.astype(dtype)
+        est = make_estimator(RNNClassifier, input_type="tokens").fit(
+            X, np.arange(10) % 2
+        )
+        np.testing.assert_array_equal(
+            est.predict_proba(X), est.predict_proba(X.tolist())
+        )
+    with pytest.raises(ValueError, match="non-negative"):
+        est.predict_proba(-X.astype(np.int64))
+
+
 # ------------------------------------------------------------------ 3-D input
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_sequences_3d_keeps_channels(Estimator, X3d):

@@ -55,8 +55,8 @@ CELLS = ("rnn", "lstm", "gru")
 DEFAULTS = {
     "cells": list(CELLS),
     "hidden": [32, 128, 256],
-    "rounds": 3,
-    "n_infer": 2048,
+    "rounds": 5,
+    "n_infer": 8192,
     "infer_batch": 256,
     "latency_calls": 300,
 }

@@ -563,6 +563,10 @@ def test_onnx_refuses_what_is_not_exportable():
     for estimator in (RNNSequenceGenerator(), RNNSeq2Seq()):
         with pytest.raises(ValueError, match="not fitted"):
             to_onnx(estimator)
+    ids = ragged_ids(seed=3)
+    generator = RNNSequenceGenerator(**SMALL, input_type="tokens").fit(ids)
+    with pytest.raises(NotImplementedError, match=r"skrnn.onnx.to_onnx exports"):
+        skl2onnx.to_onnx(generator, initial_types=[("X", Int64TensorType([None, 9]))])
     sequences, _, _ = ragged_batch(seed=7)
     for labels, match in (
         (np.arange(14) % 2 == 0, "labels of dtype bool"),

@@ -48,7 +48,14 @@ from skl2onnx.common.data_types import (
 )
 from sklearn.frozen import FrozenEstimator
 
-from skrnn import RNNClassifier, RNNRegressor, RNNSequenceTagger, Tokenizer
+from skrnn import (
+    RNNClassifier,
+    RNNRegressor,
+    RNNSeq2Seq,
+    RNNSequenceGenerator,
+    RNNSequenceTagger,
+    Tokenizer,
+)
 from skrnn._sequences import OOV_ID, PAD_ID
 
 # ONNX operator and gate-block order (in skrnn's block indices) per cell.
@@ -1084,4 +1091,22 @@ def register():
     )
     update_registered_converter(
         Tokenizer, "SkrnnTokenizer", calculate_tokenizer_shape, convert_tokenizer
+    )
+    for model in (RNNSequenceGenerator, RNNSeq2Seq):
+        update_registered_converter(
+            model,
+            f"Skrnn{model.__name__}",
+            refuse_step_model,
+            lambda scope, operator, container: refuse_step_model(operator),
+        )
+
+
+def refuse_step_model(operator):
+    """skl2onnx shape calculator (and converter) of the models that export
+    step models: they have no single predict graph; say where they are."""
+    name = type(operator.raw_operator).__name__
+    raise NotImplementedError(
+        f"skl2onnx.to_onnx cannot export {name}: it has no single predict "
+        f"graph. skrnn.onnx.to_onnx exports its step model(s), which a loop of "
+        "the deployment's own calls once per token."
     )

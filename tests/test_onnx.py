@@ -21,6 +21,9 @@ from skl2onnx.common.data_types import (
     StringTensorType,
 )
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -295,6 +298,17 @@ def test_onnx_metadata_holds_version_and_parameters():
     assert json.loads(props["param.cell"]) == "lstm"
     assert json.loads(props["param.alpha"]) == 0.01
     assert json.loads(props["param.hidden_size"]) == 5
+    # Numbers a grid search gives (numpy scalars) stay numbers; a
+    # RandomState is named without its address.
+    reg.set_params(
+        hidden_size=np.int64(5),
+        alpha=np.float32(0.5),
+        random_state=np.random.RandomState(0),
+    )
+    props = {p.key: p.value for p in to_onnx(reg).metadata_props}
+    assert json.loads(props["param.hidden_size"]) == 5
+    assert json.loads(props["param.alpha"]) == 0.5
+    assert json.loads(props["param.random_state"]) == "RandomState instance"
 
 
 def ragged_ids(seed, n=14, width=9, n_ids=12):
@@ -532,6 +546,31 @@ def test_onnx_tokenizer_reads_unicode_as_python(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_onnx_text_graphs_pass_shape_inference(tmp_path):
+    # Deployment tools run onnx's shape inference; without the declared
+    # type of the string Tokenizer's output it crashed the process (onnx
+    # 1.23), hence a subprocess.
+    texts = ["up to it", "to it up", "it up to", "up up to"]
+    small = {"hidden_size": 3, "max_iter": 1, "random_state": 0}
+    for k, analyzer in enumerate(("word", "char")):
+        clf = RNNClassifier(tokenizer=Tokenizer(analyzer=analyzer), **small)
+        path = tmp_path / f"text{k}.onnx"
+        path.write_bytes(to_onnx(clf.fit(texts, [0, 1, 0, 1])).SerializeToString())
+    check = (
+        "import sys, onnx\n"
+        "for path in sys.argv[1:]:\n"
+        "    model = onnx.load(path)\n"
+        "    onnx.checker.check_model(model, full_check=True)\n"
+        "    onnx.shape_inference.infer_shapes(model, strict_mode=True)\n"
+    )
+    paths = [str(tmp_path / f"text{k}.onnx") for k in range(2)]
+    done = subprocess.run(
+        [sys.executable, "-c", check, *paths], capture_output=True, text=True
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_onnx_graphs_fail_on_token_ids_skrnn_refuses(tmp_path):
     # A negative id or one beyond the vocabulary: skrnn raises, and so does
     # onnxruntime (ONNX's Gather would read a negative index from the end).
@@ -558,11 +597,22 @@ def test_onnx_graphs_fail_on_token_ids_skrnn_refuses(tmp_path):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_onnx_refuses_what_is_not_exportable():
-    with pytest.raises(ValueError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         to_onnx(RNNClassifier())
     for estimator in (RNNSequenceGenerator(), RNNSeq2Seq()):
-        with pytest.raises(ValueError, match="not fitted"):
+        with pytest.raises(NotFittedError, match="not fitted"):
             to_onnx(estimator)
+    with pytest.raises(TypeError, match="not the class RNNClassifier"):
+        to_onnx(RNNClassifier)
+    X2 = np.random.default_rng(0).normal(size=(12, 3))
+    with pytest.raises(NotImplementedError, match="RNNSeq2Seq their step models"):
+        to_onnx(LogisticRegression().fit(X2, np.arange(12) % 2))
+    search = GridSearchCV(RNNRegressor(**SMALL), {"alpha": [0.0, 0.1]}, cv=2)
+    with pytest.raises(NotImplementedError, match="Export its best_estimator_"):
+        to_onnx(search.fit(X2, X2[:, 0]))
+    for opset in ("17", 17.0, True):
+        with pytest.raises(TypeError, match="target_opset must be an int"):
+            to_onnx(search.best_estimator_, target_opset=opset)
     ids = ragged_ids(seed=3)
     generator = RNNSequenceGenerator(**SMALL, input_type="tokens").fit(ids)
     with pytest.raises(NotImplementedError, match=r"skrnn.onnx.to_onnx exports"):

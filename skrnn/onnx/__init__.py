@@ -15,7 +15,9 @@ expressed exactly raise ``NotImplementedError`` saying so.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import json
+from numbers import Integral
 
+import numpy as np
 from skl2onnx import to_onnx as _skl2onnx_to_onnx
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 from sklearn.base import BaseEstimator
@@ -149,6 +151,10 @@ def to_onnx(estimator, *, target_opset=None):
     hold ``target_vocabulary`` and ``target_token_separator``. Beam search
     is left to the deployment's loop.
     """
+    if target_opset is not None and (
+        not isinstance(target_opset, Integral) or isinstance(target_opset, bool)
+    ):
+        raise TypeError(f"target_opset must be an int or None, got {target_opset!r}.")
     if isinstance(estimator, (RNNSequenceGenerator, RNNSeq2Seq)):
         if target_opset is not None and target_opset < MIN_OPSET:
             raise ValueError(
@@ -238,8 +244,21 @@ def _add_metadata(model, estimator):
     for name, value in estimator.get_params(deep=deep).items():
         if deep and (name == "steps" or isinstance(value, BaseEstimator)):
             continue
-        props[f"param.{name}"] = json.dumps(value, default=repr)
+        props[f"param.{name}"] = json.dumps(value, default=_json_value)
     for key, value in props.items():
         entry = model.metadata_props.add()
         entry.key = key
         entry.value = value
+
+
+def _json_value(value):
+    """What JSON cannot write itself: numpy scalars and arrays as numbers
+    and lists, a RandomState by its type (its repr holds an address), any
+    other object (an estimator, a tokenizer) by its repr."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.random.RandomState):
+        return "RandomState instance"
+    return repr(value)

@@ -46,6 +46,7 @@ from skl2onnx.common.data_types import (
     Int64TensorType,
     StringTensorType,
 )
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 
 from skrnn import (
@@ -90,10 +91,20 @@ def check_exportable(estimator):
     accepts; class labels must be integers or strings.
     """
     if not isinstance(estimator, _EXPORTABLE):
+        if isinstance(estimator, type):
+            raise TypeError(
+                f"Export a fitted instance, not the class {estimator.__name__}."
+            )
+        hint = (
+            " Export its best_estimator_."
+            if hasattr(estimator, "best_estimator_")
+            else ""
+        )
         raise NotImplementedError(
             f"ONNX export of {type(estimator).__name__} is not implemented by "
-            "skrnn.onnx's converters: RNNClassifier, RNNRegressor and "
-            "RNNSequenceTagger can be exported."
+            "skrnn.onnx: RNNClassifier, RNNRegressor and RNNSequenceTagger "
+            "export a predict graph (also as the last step of a Pipeline), "
+            "RNNSequenceGenerator and RNNSeq2Seq their step models." + hint
         )
     check_fitted(estimator)
     if estimator._input_kind == "text":
@@ -103,9 +114,9 @@ def check_exportable(estimator):
 
 
 def check_fitted(estimator):
-    """Raise scikit-learn's kind of error unless ``estimator`` is fitted."""
+    """Raise scikit-learn's ``NotFittedError`` unless ``estimator`` is fitted."""
     if not hasattr(estimator, "_network"):
-        raise ValueError(
+        raise NotFittedError(
             f"This {type(estimator).__name__} instance is not fitted yet; fit it "
             "before exporting it to ONNX."
         )
@@ -182,7 +193,8 @@ def label_type(classes):
         return StringTensorType
     raise NotImplementedError(
         f"ONNX export of class labels of dtype {classes.dtype} is not "
-        "implemented: the labels must be integers or strings."
+        "implemented: the labels must be integers or strings (fit on "
+        "y.astype(int) or y.astype(str))."
     )
 
 
@@ -655,9 +667,15 @@ def _token_regex(tokenizer):
     return _re2_class(_code_points("word")) + ("{2,}" if fewest == 2 else "+")
 
 
-def _split_characters(scope, container, docs, pad):
-    """Documents (N,) -> their characters (N, L), padded with ``pad``."""
-    return _add(
+def _string_tokenizer(scope, container, docs, pad, **how):
+    """onnxruntime's com.microsoft Tokenizer: documents (N,) -> tokens (N, L),
+    padded with ``pad``; ``how`` is ``separators`` or ``tokenexp``.
+
+    Its output type is declared (``value_info``): onnx's shape inference
+    cannot infer it, and the ai.onnx.ml LabelEncoder reading it then
+    crashes the process (onnx 1.23).
+    """
+    tokens = _add(
         container,
         scope,
         "Tokenizer",
@@ -667,8 +685,17 @@ def _split_characters(scope, container, docs, pad):
         mark=0,
         mincharnum=1,
         pad_value=pad,
-        separators=[""],
+        **how,
     )
+    container.value_info.append(
+        helper.make_tensor_value_info(tokens, TensorProto.STRING, None)
+    )
+    return tokens
+
+
+def _split_characters(scope, container, docs, pad):
+    """Documents (N,) -> their characters (N, L), padded with ``pad``."""
+    return _string_tokenizer(scope, container, docs, pad, separators=[""])
 
 
 def _lowercase(scope, container, docs):
@@ -813,18 +840,7 @@ def _text_ids(scope, container, X, tokenizer):
     if regex is None:
         tokens = _split_characters(scope, container, docs, pad)
     else:
-        tokens = _add(
-            container,
-            scope,
-            "Tokenizer",
-            [docs],
-            op_domain="com.microsoft",
-            op_version=1,
-            mark=0,
-            mincharnum=1,
-            pad_value=pad,
-            tokenexp=regex,
-        )
+        tokens = _string_tokenizer(scope, container, docs, pad, tokenexp=regex)
     return _add(
         container,
         scope,

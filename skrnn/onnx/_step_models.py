@@ -282,7 +282,9 @@ def _check_seq2seq(estimator):
         raise NotImplementedError(
             "ONNX export of a RNNSeq2Seq fitted on text sources is not "
             "implemented yet: only numeric sources (padded X and lengths) and "
-            "token ids can be exported."
+            "token ids can be exported. Fit it on token ids instead "
+            "(input_type='tokens', X = Tokenizer().fit_transform(texts)), and "
+            "run that Tokenizer before the encoder."
         )
 
 

@@ -309,6 +309,9 @@ def test_onnx_metadata_holds_version_and_parameters():
     assert json.loads(props["param.hidden_size"]) == 5
     assert json.loads(props["param.alpha"]) == 0.5
     assert json.loads(props["param.random_state"]) == "RandomState instance"
+    clf = RNNClassifier(**SMALL).fit(sequences, np.array(["b", "a"] * 7))
+    props = {p.key: p.value for p in to_onnx(clf).metadata_props}
+    assert json.loads(props["classes"]) == ["a", "b"]
 
 
 def ragged_ids(seed, n=14, width=9, n_ids=12):

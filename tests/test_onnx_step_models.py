@@ -389,6 +389,9 @@ def test_onnx_generator_metadata_and_inputs():
     for token, i in gen.tokenizer_.vocabulary_.items():
         assert vocabulary[i] == token
     assert props["token_separator"] == ""
+    tokenizer = json.loads(props["tokenizer"])
+    assert tokenizer["analyzer"] == gen.tokenizer_.analyzer == "char"
+    assert tokenizer["lowercase"] == gen.tokenizer_.lowercase
     assert (props["begin_id"], props["end_id"]) == ("2", "3")
     never = json.loads(props["never_generated_ids"])
     assert never == np.flatnonzero(~gen._seen_targets).tolist()

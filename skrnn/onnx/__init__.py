@@ -245,6 +245,9 @@ def _add_metadata(model, estimator):
         if deep and (name == "steps" or isinstance(value, BaseEstimator)):
             continue
         props[f"param.{name}"] = json.dumps(value, default=_json_value)
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None:
+        props["classes"] = json.dumps(classes.tolist())
     for key, value in props.items():
         entry = model.metadata_props.add()
         entry.key = key

@@ -265,6 +265,12 @@ def generator_step_model(estimator, target_opset=None):
         if estimator._input_kind == "text":
             props["vocabulary"] = estimator._token_names()
             props["token_separator"] = estimator._token_separator()
+            # How a deployment splits a prompt into the vocabulary's tokens.
+            props["tokenizer"] = {
+                name: value
+                for name, value in estimator.tokenizer_.get_params().items()
+                if isinstance(value, (str, int, float, bool, type(None)))
+            }
     model = g.model(
         "skrnn_generator_step",
         inputs + state_inputs,

@@ -129,8 +129,9 @@ def to_onnx(estimator, *, target_opset=None):
     numeric model reads its prompt value by value, then each
     ``next_value`` fed back. The metadata hold ``begin_id``, ``end_id``,
     ``never_generated_ids`` and, for text, ``vocabulary`` (a JSON list: the
-    token of each id, ``""`` for the reserved ids, ``"<unk>"`` for id 1) and
-    ``token_separator`` (what joins tokens into text).
+    token of each id, ``""`` for the reserved ids, ``"<unk>"`` for id 1),
+    ``token_separator`` (what joins tokens into text) and ``tokenizer``
+    (the tokenizer's settings: how to cut a prompt into tokens).
 
     **RNNSeq2Seq**: ``"encoder"`` reads ``X`` (numeric: float32 ``(N, S,
     C)``, or ``(N, S)`` for one channel, and ``lengths`` int64 ``(N,)``;

@@ -9,7 +9,8 @@ F=32 features, bench_training.py's data), trained for one epoch, then
   included);
 * **onnxruntime**: the graph of ``skrnn.onnx.to_onnx`` (ONNX's RNN, LSTM or
   GRU operator, Gemm, Softmax, ArgMax), ``InferenceSession.run`` on ``X``
-  and ``lengths``, ``intra_op_num_threads`` = the thread count;
+  and ``lengths``, ``intra_op_num_threads`` = the thread count (its pool not
+  spinning between calls, which would take the cores from the next side);
 * **torch**: ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` + ``nn.Linear`` holding
   skrnn's weights, ``softmax`` of the last step's logits under
   ``torch.no_grad()``.
@@ -92,6 +93,9 @@ class OnnxSide:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # onnxruntime's pool spins after each run by default: on 2 cores it
+        # would take the CPU from the side timed next.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             to_onnx(estimator).SerializeToString(),
             options,

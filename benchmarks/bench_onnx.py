@@ -223,37 +223,32 @@ def build_report(opts, results, elapsed, load_before, load_after, versions):
         f"batches of {opts.infer_batch}; {opts.rounds} paired rounds; load "
         f"average {load_before:.2f} before, {load_after:.2f} after; "
         f"{elapsed / 60:.1f} min.",
-        "",
-        "## predict_proba throughput (sequences/s; median, min-max over rounds)",
-        "",
-        "| cell | H | skrnn | onnxruntime | torch | onnxruntime / skrnn "
-        "| skrnn / torch | onnxruntime / torch |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for (cell, hidden), res in results.items():
-        v = res["values"]["predict"]
-        s, o, t = v["skrnn"], v["onnxruntime"], v["torch"]
-        lines.append(
-            f"| {cell} | {hidden} | {_spread(s, 0)} | {_spread(o, 0)} | "
-            f"{_spread(t, 0)} | {_spread(_ratio(o, s), 2, 'x')} | "
-            f"{_spread(_ratio(s, t), 2, 'x')} | {_spread(_ratio(o, t), 2, 'x')} |"
-        )
-    lines += [
-        "",
-        "## one-sequence latency (ms per call; lower is better)",
-        "",
-        "| cell | H | skrnn | onnxruntime | torch | onnxruntime / skrnn "
-        "| skrnn / torch | onnxruntime / torch |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for (cell, hidden), res in results.items():
-        v = res["values"]["latency"]
-        s, o, t = v["skrnn"], v["onnxruntime"], v["torch"]
-        lines.append(
-            f"| {cell} | {hidden} | {_spread(s, 3)} | {_spread(o, 3)} | "
-            f"{_spread(t, 3)} | {_spread(_ratio(o, s), 2, 'x')} | "
-            f"{_spread(_ratio(s, t), 2, 'x')} | {_spread(_ratio(o, t), 2, 'x')} |"
-        )
+    tables = (
+        ("predict", "predict_proba throughput (sequences/s; median, min-max over "
+         "rounds)", 0),
+        ("latency", "one-sequence latency (ms per call; lower is better)", 3),
+    )  # fmt: skip
+    for metric, title, digits in tables:
+        lines += [
+            "",
+            f"## {title}",
+            "",
+            "| cell | H | skrnn | onnxruntime | torch | onnxruntime / skrnn "
+            "| skrnn / torch | onnxruntime / torch |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for (cell, hidden), res in results.items():
+            v = res["values"][metric]
+            s, o, t = v["skrnn"], v["onnxruntime"], v["torch"]
+            ratios = [_ratio(o, s), _ratio(s, t), _ratio(o, t)]
+            lines.append(
+                f"| {cell} | {hidden} | "
+                + " | ".join(_spread(x, digits) for x in (s, o, t))
+                + " | "
+                + " | ".join(_spread(r, 2, "x") for r in ratios)
+                + " |"
+            )
     lines += [
         "",
         "## agreement with skrnn (largest |probability difference|, 256 sequences)",

@@ -393,6 +393,33 @@ def _numeric_input(scope, operator, container, X, C):
     return x, _add(container, scope, "Expand", [T, N])
 
 
+def _token_counts(scope, container, ids, keepdims):
+    """Whether each id is a token (int64 0/1, id 0 being padding) and the
+    number of tokens per row."""
+    is_token = _add(
+        container,
+        scope,
+        "Not",
+        [
+            _add(
+                container,
+                scope,
+                "Equal",
+                [ids, _ints(container, scope, "pad_id", [PAD_ID])],
+            )
+        ],
+    )
+    counts = _add(container, scope, "Cast", [is_token], to=TensorProto.INT64)
+    n = _add(
+        container,
+        scope,
+        "ReduceSum",
+        [counts, _ints(container, scope, "axis", [1])],
+        keepdims=keepdims,
+    )
+    return counts, n
+
+
 def negative_out_of_range(scope, container, ids, n_ids):
     """``ids`` with every negative id replaced by ``n_ids``.
 
@@ -437,27 +464,7 @@ def token_sequences(scope, container, ids, aligned, n_ids=None):
         axis=0,
     )
     ids = _add(container, scope, "Pad", [ids, pads])
-    is_token = _add(
-        container,
-        scope,
-        "Not",
-        [
-            _add(
-                container,
-                scope,
-                "Equal",
-                [ids, _ints(container, scope, "pad_id", [PAD_ID])],
-            )
-        ],
-    )
-    counts = _add(container, scope, "Cast", [is_token], to=TensorProto.INT64)
-    lengths = _add(
-        container,
-        scope,
-        "ReduceSum",
-        [counts, _ints(container, scope, "axis", [1])],
-        keepdims=0,
-    )
+    counts, lengths = _token_counts(scope, container, ids, keepdims=0)
     if not aligned:
         # A stable sort of "is padding": the keys are all distinct
         # (position + W for padding), so TopK's order is the stable one.
@@ -502,27 +509,7 @@ def token_sequences(scope, container, ids, aligned, n_ids=None):
 
 def _pad_or_truncate(scope, container, ids, width, truncating, padding="post"):
     """Left-aligned ids (N, L) cut and padded to ``width`` as Tokenizer._pad."""
-    is_token = _add(
-        container,
-        scope,
-        "Not",
-        [
-            _add(
-                container,
-                scope,
-                "Equal",
-                [ids, _ints(container, scope, "pad_id", [PAD_ID])],
-            )
-        ],
-    )
-    counts = _add(container, scope, "Cast", [is_token], to=TensorProto.INT64)
-    n = _add(
-        container,
-        scope,
-        "ReduceSum",
-        [counts, _ints(container, scope, "axis", [1])],
-        keepdims=1,
-    )  # (N, 1)
+    _, n = _token_counts(scope, container, ids, keepdims=1)  # (N, 1)
     m = _ints(container, scope, "width", [width])
     kept = _add(container, scope, "Min", [n, m])
     zero = _ints(container, scope, "zero", [0])

@@ -326,6 +326,21 @@ def _dim(container, scope, tensor, axis):
     )
 
 
+def _positions(scope, container, size):
+    """``0, 1, ..., size - 1`` (int64) for a size of shape (1,), as
+    :func:`_dim` gives it."""
+    return _add(
+        container,
+        scope,
+        "Range",
+        [
+            _constant(container, scope, "zero", np.int64(0), TensorProto.INT64),
+            _add(container, scope, "Squeeze", [size]),
+            _constant(container, scope, "one", np.int64(1), TensorProto.INT64),
+        ],
+    )
+
+
 def _slice_columns(container, scope, tensor, start, end, step=1):
     """``tensor[:, start:end:step]``."""
     return _add(
@@ -469,16 +484,7 @@ def token_sequences(scope, container, ids, aligned, n_ids=None):
         # A stable sort of "is padding": the keys are all distinct
         # (position + W for padding), so TopK's order is the stable one.
         W = _dim(container, scope, ids, 1)
-        steps = _add(
-            container,
-            scope,
-            "Range",
-            [
-                _constant(container, scope, "zero", np.int64(0), TensorProto.INT64),
-                _add(container, scope, "Squeeze", [W]),
-                _constant(container, scope, "one", np.int64(1), TensorProto.INT64),
-            ],
-        )
+        steps = _positions(scope, container, W)
         is_pad = _add(container, scope, "Sub", [one, counts])
         keys = _add(
             container,
@@ -1004,16 +1010,7 @@ def convert_tagger(scope, operator, container):
     )  # (N, T, C)
     # The real steps: t < lengths[i].
     T = _dim(container, scope, raw, 1)
-    steps = _add(
-        container,
-        scope,
-        "Range",
-        [
-            _constant(container, scope, "zero", np.int64(0), TensorProto.INT64),
-            _add(container, scope, "Squeeze", [T]),
-            _constant(container, scope, "one", np.int64(1), TensorProto.INT64),
-        ],
-    )
+    steps = _positions(scope, container, T)
     column = _add(
         container, scope, "Unsqueeze", [lengths, _ints(container, scope, "axis", [1])]
     )

@@ -271,11 +271,17 @@ def calculate_tokenizer_shape(operator):
 
 
 # ------------------------------------------------------------ graph helpers
-def _add(container, scope, op_type, inputs, n_outputs=1, **attributes):
-    """Add one node; return its output names (one name when ``n_outputs`` is 1)."""
-    outputs = [
-        scope.get_unique_variable_name(op_type.lower()) for _ in range(n_outputs)
-    ]
+def _add(container, scope, op_type, inputs, n_outputs=1, output=None, **attributes):
+    """Add one node; return its output names (one name when ``n_outputs`` is 1).
+
+    ``output`` names the (single) output: a graph output of the operator.
+    """
+    if output is not None:
+        outputs = [output]
+    else:
+        outputs = [
+            scope.get_unique_variable_name(op_type.lower()) for _ in range(n_outputs)
+        ]
     container.add_node(
         op_type,
         inputs,
@@ -959,19 +965,21 @@ def convert_classifier(scope, operator, container):
     """skl2onnx converter of RNNClassifier: ``label`` and ``probabilities``."""
     estimator = operator.raw_operator
     raw = _head(scope, operator, container)
-    container.add_node(
+    _add(
+        container,
+        scope,
         "Softmax",
         [raw],
-        [operator.outputs[1].full_name],
-        name=scope.get_unique_operator_name("Softmax"),
+        output=operator.outputs[1].full_name,
         axis=1,
     )
     index = _add(container, scope, "ArgMax", [raw], axis=1, keepdims=0)
-    container.add_node(
+    _add(
+        container,
+        scope,
         "Gather",
         [_label_table(scope, container, estimator.classes_), index],
-        [operator.outputs[0].full_name],
-        name=scope.get_unique_operator_name("Gather"),
+        output=operator.outputs[0].full_name,
         axis=0,
     )
 
@@ -979,11 +987,12 @@ def convert_classifier(scope, operator, container):
 def convert_regressor(scope, operator, container):
     """skl2onnx converter of RNNRegressor: ``variable`` (N, n_outputs)."""
     raw = _head(scope, operator, container)
-    container.add_node(
+    _add(
+        container,
+        scope,
         "Identity",
         [raw],
-        [operator.outputs[0].full_name],
-        name=scope.get_unique_operator_name("Identity"),
+        output=operator.outputs[0].full_name,
     )
 
 
@@ -1018,7 +1027,9 @@ def convert_tagger(scope, operator, container):
     real_int = _add(container, scope, "Cast", [real], to=TensorProto.INT64)
     real_float = _add(container, scope, "Cast", [real], to=TensorProto.FLOAT)
     proba = _add(container, scope, "Softmax", [raw], axis=-1)
-    container.add_node(
+    _add(
+        container,
+        scope,
         "Mul",
         [
             proba,
@@ -1029,23 +1040,24 @@ def convert_tagger(scope, operator, container):
                 [real_float, _ints(container, scope, "axis", [2])],
             ),
         ],
-        [operator.outputs[1].full_name],
-        name=scope.get_unique_operator_name("Mul"),
+        output=operator.outputs[1].full_name,
     )
     index = _add(container, scope, "ArgMax", [raw], axis=-1, keepdims=0)
     index = _add(container, scope, "Mul", [index, real_int])
-    container.add_node(
+    _add(
+        container,
+        scope,
         "Gather",
         [_label_table(scope, container, estimator.classes_), index],
-        [operator.outputs[0].full_name],
-        name=scope.get_unique_operator_name("Gather"),
+        output=operator.outputs[0].full_name,
         axis=0,
     )
-    container.add_node(
+    _add(
+        container,
+        scope,
         "Identity",
         [lengths],
-        [operator.outputs[2].full_name],
-        name=scope.get_unique_operator_name("Identity"),
+        output=operator.outputs[2].full_name,
     )
 
 
@@ -1061,11 +1073,12 @@ def convert_tokenizer(scope, operator, container):
         tokenizer.truncating,
         tokenizer.padding,
     )
-    container.add_node(
+    _add(
+        container,
+        scope,
         "Identity",
         [ids],
-        [operator.outputs[0].full_name],
-        name=scope.get_unique_operator_name("Identity"),
+        output=operator.outputs[0].full_name,
     )
 
 

@@ -72,6 +72,8 @@ LAYERS = [
             "skrnn._kernels._cell",
         ],
     ),
+    # The register-blocked product tile, written in LLVM IR.
+    ("product tile", ["skrnn._kernels._tile"]),
     (
         "kernel settings",
         ["skrnn._kernels._config", "skrnn._version"],
@@ -86,6 +88,9 @@ THIRD_PARTY = {
     "skrnn._network": {"numpy"},
     "skrnn._encoder_decoder": {"numpy"},
     "skrnn._optimizers": {"numpy"},
+    # numba's own code generator, to write the tile's LLVM IR (listed before
+    # its package: the first prefix that matches applies).
+    "skrnn._kernels._tile": {"numba", "llvmlite"},
     "skrnn._kernels": {"numpy", "numba"},
 }
 # ``os``: the kernels read the thread variables (``_kernels._threads``);

@@ -31,7 +31,8 @@ from skrnn._kernels._linalg import (
     add_rows_matmul,
     column_sums_accumulate,
     copy_row,
-    outer_accumulate,
+    outer_accumulate_steps,
+    pack_panels,
     project_rows,
     sum_chunk_buffers,
     transpose,
@@ -101,7 +102,7 @@ def _gates_backward(act, cs, hs, h0, dhs, i, t, dh, da, dm, r):
 
 
 @njit(**JIT_OPTIONS)
-def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act):
+def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act, P_x, P_h):
     H = W_h.shape[0]
     G = W_h.shape[1]
     n = hi - lo
@@ -112,7 +113,7 @@ def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act):
     for r in range(n):
         i = lo + r
         max_len = max(max_len, lengths[i])
-        project_rows(x[i], lengths[i], W_x, b, act[i])  # a = b + x W_x, all steps
+        project_rows(x[i], lengths[i], W_x, b, act[i], P_x)  # a = b + x W_x
         for j in range(H):
             h[r, j] = h0[i, j]
     for t in range(max_len):
@@ -123,7 +124,7 @@ def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act):
                 n_active += 1
                 for j in range(G):
                     u[r, j] = 0
-        add_rows_matmul(h, W_h, u, active, n_active)  # u = h_{t-1} W_h
+        add_rows_matmul(h, W_h, u, active, n_active, P_h)  # u = h_{t-1} W_h
         for a in range(n_active):
             r = active[a]
             i = lo + r
@@ -164,19 +165,23 @@ def gru_forward(x, lengths, W_x, W_h, b, b_h, h0, c0, hs, cs, act):
     """
     B = x.shape[0]
     n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
+    P_x = pack_panels(W_x)
+    P_h = pack_panels(W_h)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
-        _forward_chunk(0, B, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act)
+        _forward_chunk(0, B, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act, P_x, P_h)
     else:
         for chunk in prange(n_chunks):
             lo = chunk * CHUNK_SIZE
             hi = min(lo + CHUNK_SIZE, B)
-            _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act)
+            _forward_chunk(
+                lo, hi, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act, P_x, P_h
+            )
 
 
 @njit(**JIT_OPTIONS)
 def _backward_chunk(
     lo, hi, x, lengths, W_xT, W_hT_rz, W_hT_n, h0, hs, cs, act, dhs,
-    dx, dW_x, dW_h, db, db_h, dh0, need_dx,
+    dx, dW_x, dW_h, db, db_h, dh0, need_dx, P_xT, P_rz, P_n,
 ):  # fmt: skip
     H = W_hT_n.shape[1]
     n = hi - lo
@@ -203,25 +208,23 @@ def _backward_chunk(
                 n_active += 1
                 _gates_backward(act, cs, hs, h0, dhs, i, t, dh, da, dm, r)
         # dh_{t-1} = dh_direct + [da_r, da_z] W_h[:, :2H]^T + dm W_h[:, 2H:]^T
-        add_rows_matmul(da, W_hT_rz, dh, active, n_active)
-        add_rows_matmul(dm, W_hT_n, dh, active, n_active)
+        add_rows_matmul(da, W_hT_rz, dh, active, n_active, P_rz)
+        add_rows_matmul(dm, W_hT_n, dh, active, n_active, P_n)
+    outer_accumulate_steps(x, lo, hi, lengths, act, 3 * H, dW_x, 0)
+    # Recurrent weights see (da_r, da_z, dm) as their output gradient.
+    outer_accumulate_steps(hs, lo, hi, lengths, act, 2 * H, dW_h, 0, h0)
+    outer_accumulate_steps(hs, lo, hi, lengths, cs, H, dW_h, 2 * H, h0)
     for r in range(n):
         i = lo + r
         L = lengths[i]
         copy_row(dh[r], dh0[i])
         da_i = act[i, :L]
         dm_i = cs[i, :L]
-        outer_accumulate(x[i, :L], da_i, 3 * H, dW_x, 0)
         column_sums_accumulate(da_i, 3 * H, db, 0)
-        # Recurrent weights see (da_r, da_z, dm) as their output gradient.
-        outer_accumulate(h0[i : i + 1], act[i, :1], 2 * H, dW_h, 0)
-        outer_accumulate(hs[i, : L - 1], act[i, 1:L], 2 * H, dW_h, 0)
-        outer_accumulate(h0[i : i + 1], cs[i, :1], H, dW_h, 2 * H)
-        outer_accumulate(hs[i, : L - 1], cs[i, 1:L], H, dW_h, 2 * H)
         column_sums_accumulate(dm_i, H, db_h, 0)
         if need_dx:
             dx[i] = 0
-            add_rows_matmul(da_i, W_xT, dx[i], all_rows, L)  # dx_t = da_t W_x^T
+            add_rows_matmul(da_i, W_xT, dx[i], all_rows, L, P_xT)  # dx_t = da_t W_x^T
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -256,6 +259,9 @@ def gru_backward(
     W_hT = transpose(W_h)
     W_hT_rz = W_hT[: 2 * H]
     W_hT_n = W_hT[2 * H :]
+    P_xT = pack_panels(W_xT)
+    P_rz = pack_panels(W_hT_rz)
+    P_n = pack_panels(W_hT_n)
     gW_x = np.empty((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
     gW_h = np.empty((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
     gb = np.empty((n_chunks, W_h.shape[1]), dtype=x.dtype)
@@ -263,7 +269,7 @@ def gru_backward(
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
         _backward_chunk(
             0, B, x, lengths, W_xT, W_hT_rz, W_hT_n, h0, hs, cs, act, dhs,
-            dx, gW_x[0], gW_h[0], gb[0], gb_h[0], dh0, need_dx,
+            dx, gW_x[0], gW_h[0], gb[0], gb_h[0], dh0, need_dx, P_xT, P_rz, P_n,
         )  # fmt: skip
     else:
         for chunk in prange(n_chunks):
@@ -272,6 +278,7 @@ def gru_backward(
             _backward_chunk(
                 lo, hi, x, lengths, W_xT, W_hT_rz, W_hT_n, h0, hs, cs, act, dhs,
                 dx, gW_x[chunk], gW_h[chunk], gb[chunk], gb_h[chunk], dh0, need_dx,
+                P_xT, P_rz, P_n,
             )  # fmt: skip
     sum_chunk_buffers(gW_x, dW_x)
     sum_chunk_buffers(gW_h, dW_h)

@@ -28,7 +28,8 @@ from skrnn._kernels._linalg import (
     add_rows_matmul,
     column_sums_accumulate,
     copy_row,
-    outer_accumulate,
+    outer_accumulate_steps,
+    pack_panels,
     project_rows,
     sum_chunk_buffers,
     transpose,
@@ -94,7 +95,7 @@ def _gates_backward(act, cs, c0, dhs, i, t, dh, dc, r):
 
 
 @njit(**JIT_OPTIONS)
-def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act):
+def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act, P_x, P_h):
     H = W_h.shape[0]
     G = W_h.shape[1]
     n = hi - lo
@@ -107,7 +108,7 @@ def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act):
         i = lo + r
         max_len = max(max_len, lengths[i])
         # Input projection of every real step at once: z_in = b + x W_x.
-        project_rows(x[i], lengths[i], W_x, b, act[i])
+        project_rows(x[i], lengths[i], W_x, b, act[i], P_x)
         for j in range(H):
             h[r, j] = h0[i, j]
             c[r, j] = c0[i, j]
@@ -120,7 +121,7 @@ def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act):
                 n_active += 1
                 for j in range(G):
                     z[r, j] = act[i, t, j]
-        add_rows_matmul(h, W_h, z, active, n_active)  # z += h_{t-1} W_h
+        add_rows_matmul(h, W_h, z, active, n_active, P_h)  # z += h_{t-1} W_h
         for a in range(n_active):
             r = active[a]
             i = lo + r
@@ -160,19 +161,23 @@ def lstm_forward(x, lengths, W_x, W_h, b, b_h, h0, c0, hs, cs, act):
     """
     B = x.shape[0]
     n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
+    P_x = pack_panels(W_x)
+    P_h = pack_panels(W_h)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
-        _forward_chunk(0, B, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act)
+        _forward_chunk(0, B, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act, P_x, P_h)
     else:
         for chunk in prange(n_chunks):
             lo = chunk * CHUNK_SIZE
             hi = min(lo + CHUNK_SIZE, B)
-            _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act)
+            _forward_chunk(
+                lo, hi, x, lengths, W_x, W_h, b, h0, c0, hs, cs, act, P_x, P_h
+            )
 
 
 @njit(**JIT_OPTIONS)
 def _backward_chunk(
     lo, hi, x, lengths, W_xT, W_hT, h0, c0, hs, cs, act, dhs,
-    dx, dW_x, dW_h, db, dh0, dc0, need_dx,
+    dx, dW_x, dW_h, db, dh0, dc0, need_dx, P_xT, P_hT,
 ):  # fmt: skip
     H = W_hT.shape[1]
     # This chunk's gradient buffers arrive uninitialised: zero them here, in
@@ -205,20 +210,19 @@ def _backward_chunk(
                 _gates_backward(act, cs, c0, dhs, i, t, dh, dc, r)
                 for j in range(G):
                     dz[r, j] = act[i, t, j]
-        add_rows_matmul(dz, W_hT, dh, active, n_active)  # dh_{t-1} = dz_t W_h^T
+        add_rows_matmul(dz, W_hT, dh, active, n_active, P_hT)  # dh_{t-1} = dz_t W_h^T
+    outer_accumulate_steps(x, lo, hi, lengths, act, G, dW_x, 0)
+    outer_accumulate_steps(hs, lo, hi, lengths, act, G, dW_h, 0, h0)
     for r in range(n):
         i = lo + r
         L = lengths[i]
         copy_row(dh[r], dh0[i])
         copy_row(dc[r], dc0[i])
         dz_i = act[i, :L]
-        outer_accumulate(x[i, :L], dz_i, G, dW_x, 0)
-        outer_accumulate(h0[i : i + 1], act[i, :1], G, dW_h, 0)
-        outer_accumulate(hs[i, : L - 1], act[i, 1:L], G, dW_h, 0)
         column_sums_accumulate(dz_i, G, db, 0)
         if need_dx:
             dx[i] = 0
-            add_rows_matmul(dz_i, W_xT, dx[i], all_rows, L)  # dx_t = dz_t W_x^T
+            add_rows_matmul(dz_i, W_xT, dx[i], all_rows, L, P_xT)  # dx_t = dz_t W_x^T
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -254,6 +258,8 @@ def lstm_backward(
     n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
     W_xT = transpose(W_x)
     W_hT = transpose(W_h)
+    P_xT = pack_panels(W_xT)
+    P_hT = pack_panels(W_hT)
     # One gradient buffer per chunk, merged in chunk order below, so the sum
     # does not depend on the number of threads.
     gW_x = np.empty((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
@@ -262,7 +268,7 @@ def lstm_backward(
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
         _backward_chunk(
             0, B, x, lengths, W_xT, W_hT, h0, c0, hs, cs, act, dhs,
-            dx, gW_x[0], gW_h[0], gb[0], dh0, dc0, need_dx,
+            dx, gW_x[0], gW_h[0], gb[0], dh0, dc0, need_dx, P_xT, P_hT,
         )  # fmt: skip
     else:
         for chunk in prange(n_chunks):
@@ -271,6 +277,7 @@ def lstm_backward(
             _backward_chunk(
                 lo, hi, x, lengths, W_xT, W_hT, h0, c0, hs, cs, act, dhs,
                 dx, gW_x[chunk], gW_h[chunk], gb[chunk], dh0, dc0, need_dx,
+                P_xT, P_hT,
             )  # fmt: skip
     sum_chunk_buffers(gW_x, dW_x)
     sum_chunk_buffers(gW_h, dW_h)

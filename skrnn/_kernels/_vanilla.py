@@ -24,7 +24,8 @@ from skrnn._kernels._linalg import (
     add_rows_matmul,
     column_sums_accumulate,
     copy_row,
-    outer_accumulate,
+    outer_accumulate_steps,
+    pack_panels,
     project_rows,
     sum_chunk_buffers,
     transpose,
@@ -32,7 +33,7 @@ from skrnn._kernels._linalg import (
 
 
 @njit(**JIT_OPTIONS)
-def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act):
+def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act, P_x, P_h):
     H = W_h.shape[0]
     n = hi - lo
     h = np.empty((n, H), dtype=x.dtype)
@@ -42,7 +43,7 @@ def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act):
     for r in range(n):
         i = lo + r
         max_len = max(max_len, lengths[i])
-        project_rows(x[i], lengths[i], W_x, b, act[i])  # b + x W_x, all steps
+        project_rows(x[i], lengths[i], W_x, b, act[i], P_x)  # b + x W_x, all steps
         copy_row(h0[i], h[r])
     for t in range(max_len):
         n_active = 0
@@ -51,7 +52,7 @@ def _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act):
                 active[n_active] = r
                 n_active += 1
                 copy_row(act[lo + r, t], z[r])
-        add_rows_matmul(h, W_h, z, active, n_active)  # z += h_{t-1} W_h
+        add_rows_matmul(h, W_h, z, active, n_active, P_h)  # z += h_{t-1} W_h
         for a in range(n_active):
             r = active[a]
             for j in range(H):
@@ -88,19 +89,22 @@ def vanilla_forward(x, lengths, W_x, W_h, b, b_h, h0, c0, hs, cs, act):
     """
     B = x.shape[0]
     n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
+    P_x = pack_panels(W_x)
+    P_h = pack_panels(W_h)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
-        _forward_chunk(0, B, x, lengths, W_x, W_h, b, h0, hs, act)
+        _forward_chunk(0, B, x, lengths, W_x, W_h, b, h0, hs, act, P_x, P_h)
     else:
         for chunk in prange(n_chunks):
             lo = chunk * CHUNK_SIZE
             hi = min(lo + CHUNK_SIZE, B)
-            _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act)
+            _forward_chunk(lo, hi, x, lengths, W_x, W_h, b, h0, hs, act, P_x, P_h)
 
 
 @njit(**JIT_OPTIONS)
 def _backward_chunk(
-    lo, hi, x, lengths, W_xT, W_hT, h0, hs, act, dhs, dx, dW_x, dW_h, db, dh0, need_dx
-):
+    lo, hi, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
+    dx, dW_x, dW_h, db, dh0, need_dx, P_xT, P_hT,
+):  # fmt: skip
     H = W_hT.shape[1]
     # This chunk's gradient buffers arrive uninitialised: zero them here, in
     # serial code (np.zeros in the parallel driver would be a region of its own).
@@ -129,19 +133,18 @@ def _backward_chunk(
                     dz[r, j] = dz_j
                     act[i, t, j] = dz_j
                     dh[r, j] = 0
-        add_rows_matmul(dz, W_hT, dh, active, n_active)  # dh_{t-1} = dz_t W_h^T
+        add_rows_matmul(dz, W_hT, dh, active, n_active, P_hT)  # dh_{t-1} = dz_t W_h^T
+    outer_accumulate_steps(x, lo, hi, lengths, act, H, dW_x, 0)
+    outer_accumulate_steps(hs, lo, hi, lengths, act, H, dW_h, 0, h0)
     for r in range(n):
         i = lo + r
         L = lengths[i]
         copy_row(dh[r], dh0[i])
         dz_i = act[i, :L]
-        outer_accumulate(x[i, :L], dz_i, H, dW_x, 0)
-        outer_accumulate(h0[i : i + 1], act[i, :1], H, dW_h, 0)
-        outer_accumulate(hs[i, : L - 1], act[i, 1:L], H, dW_h, 0)
         column_sums_accumulate(dz_i, H, db, 0)
         if need_dx:
             dx[i] = 0
-            add_rows_matmul(dz_i, W_xT, dx[i], all_rows, L)  # dx_t = dz_t W_x^T
+            add_rows_matmul(dz_i, W_xT, dx[i], all_rows, L, P_xT)  # dx_t = dz_t W_x^T
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -173,13 +176,15 @@ def vanilla_backward(
     n_chunks = (B + CHUNK_SIZE - 1) // CHUNK_SIZE
     W_xT = transpose(W_x)
     W_hT = transpose(W_h)
+    P_xT = pack_panels(W_xT)
+    P_hT = pack_panels(W_hT)
     gW_x = np.empty((n_chunks, W_x.shape[0], W_x.shape[1]), dtype=x.dtype)
     gW_h = np.empty((n_chunks, W_h.shape[0], W_h.shape[1]), dtype=x.dtype)
     gb = np.empty((n_chunks, W_h.shape[1]), dtype=x.dtype)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
         _backward_chunk(
             0, B, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
-            dx, gW_x[0], gW_h[0], gb[0], dh0, need_dx,
+            dx, gW_x[0], gW_h[0], gb[0], dh0, need_dx, P_xT, P_hT,
         )  # fmt: skip
     else:
         for chunk in prange(n_chunks):
@@ -187,7 +192,7 @@ def vanilla_backward(
             hi = min(lo + CHUNK_SIZE, B)
             _backward_chunk(
                 lo, hi, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
-                dx, gW_x[chunk], gW_h[chunk], gb[chunk], dh0, need_dx,
+                dx, gW_x[chunk], gW_h[chunk], gb[chunk], dh0, need_dx, P_xT, P_hT,
             )  # fmt: skip
     sum_chunk_buffers(gW_x, dW_x)
     sum_chunk_buffers(gW_h, dW_h)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skrnn._kernels import _linalg
+from skrnn._kernels import _linalg, _tile
 
 DTYPES = (np.float64, np.float32)
 RTOL = {np.float64: 1e-12, np.float32: 1e-5}
@@ -141,3 +141,148 @@ def test_sum_chunk_buffers_sums_in_chunk_order(dtype, shape, n_chunks):
     for buffer in buffers:
         expected += buffer
     assert_array_equal(out, expected)
+
+
+# Products on packed panels (``_tile.fma_tile``). Sizes around the tile: no
+# whole tile, part of one past whole tiles, several tiles (the last rows go
+# two or four panels at a time); row counts that exercise the blocks of
+# TILE_ROWS rows, the pair and the single last row.
+PANEL_COLUMNS = [(0, 3), (1, 0), (1, 5), (2, 0), (3, 1), (5, 2)]
+
+
+def tile_width(dtype):
+    return _tile.TILE_BYTES // np.dtype(dtype).itemsize
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(3, 5), (37, 70), (64, 32)])
+def test_pack_panels_copies_whole_tiles_of_columns(dtype, shape):
+    w = random(np.random.default_rng(0), shape, dtype)
+    width = tile_width(dtype)
+    panels = _linalg.pack_panels(w)
+    n_panels = shape[1] // width
+    assert panels.shape == (n_panels, shape[0], width)
+    for p in range(n_panels):
+        assert_array_equal(panels[p], w[:, p * width : (p + 1) * width])
+    # A transposed view packs like its copy.
+    assert_array_equal(_linalg.pack_panels(w.T), _linalg.pack_panels(w.T.copy()))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("tiles, rest", PANEL_COLUMNS)
+@pytest.mark.parametrize("n_rows", [0, 1, 2, 3, 4, 5, 6, 7, 9])
+def test_add_rows_matmul_on_panels_equals_the_loops(dtype, tiles, rest, n_rows):
+    # The tile computes the loops' chain of fused multiply-adds: equal to the
+    # bit, whichever rows share a tile; and both equal the product.
+    rng = np.random.default_rng(100 * tiles + 10 * rest + n_rows)
+    R, K = 10, 13
+    N = tiles * tile_width(dtype) + rest
+    src = random(rng, (R, K + 2), dtype)
+    w = random(rng, (K, N), dtype)
+    start = random(rng, (R, N), dtype)
+    rows = rng.permutation(R).astype(np.int64)
+    on_panels = start.copy()
+    _linalg.add_rows_matmul(src, w, on_panels, rows, n_rows, _linalg.pack_panels(w))
+    in_loops = start.copy()
+    _linalg.add_rows_matmul(src, w, in_loops, rows, n_rows)
+    assert_array_equal(on_panels, in_loops)
+    updated = rows[:n_rows]
+    expected = start[updated] + src[updated, :K].astype(np.float64) @ w
+    assert_close(on_panels[updated], expected, dtype)
+    untouched = np.setdiff1d(np.arange(R), updated)
+    assert_array_equal(on_panels[untouched], start[untouched])
+    # One row at a time gives the same bits as all rows at once.
+    for i in updated:
+        alone = start.copy()
+        _linalg.add_rows_matmul(src, w, alone, np.array([i]), 1, _linalg.pack_panels(w))
+        assert_array_equal(alone[i], on_panels[i])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_add_rows_matmul_on_panels_reads_strided_views(dtype):
+    # src with a step between its columns; out a block of a wider matrix
+    # (rows further apart than its width): the columns around it untouched.
+    rng = np.random.default_rng(1)
+    R, K = 7, 9
+    N = 3 * tile_width(dtype) + 2
+    src = random(rng, (R, 2 * K), dtype)[:, ::2]
+    w = random(rng, (K, N), dtype)
+    wide = random(rng, (R, N + 5), dtype)
+    before = wide.copy()
+    rows = np.arange(R)
+    _linalg.add_rows_matmul(src, w, wide[:, 2 : N + 2], rows, R, _linalg.pack_panels(w))
+    expected = before[:, 2 : N + 2].copy()
+    _linalg.add_rows_matmul(np.ascontiguousarray(src), w, expected, rows, R)
+    assert_array_equal(wide[:, 2 : N + 2], expected)
+    assert_array_equal(wide[:, :2], before[:, :2])
+    assert_array_equal(wide[:, N + 2 :], before[:, N + 2 :])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_add_rows_matmul_refuses_panels_or_rows_that_do_not_fit(dtype):
+    # fma_tile reads memory unchecked: its callers check instead.
+    rng = np.random.default_rng(2)
+    K, N = 5, 2 * tile_width(dtype)
+    src = random(rng, (4, K), dtype)
+    w = random(rng, (K, N), dtype)
+    out = np.zeros((4, N), dtype)
+    other = _linalg.pack_panels(random(rng, (K + 1, N), dtype))
+    with pytest.raises(ValueError, match="do not fit"):
+        _linalg.add_rows_matmul(src, w, out, np.arange(4), 4, other)
+    with pytest.raises(IndexError, match="out of range"):
+        rows = np.array([0, 4])
+        _linalg.add_rows_matmul(src, w, out, rows, 2, _linalg.pack_panels(w))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("tiles, rest", PANEL_COLUMNS)
+@pytest.mark.parametrize("K", [1, 2, 3, 5, 9])
+def test_outer_accumulate_on_panels_equals_the_loops(dtype, tiles, rest, K):
+    rng = np.random.default_rng(100 * tiles + 10 * rest + K)
+    R, col0 = 11, 3
+    n_cols = tiles * tile_width(dtype) + rest
+    a = random(rng, (R, K), dtype)
+    d = random(rng, (R, n_cols + 2), dtype)  # wider than n_cols: the rest unread
+    start = random(rng, (K, col0 + n_cols + 4), dtype)
+    on_panels = start.copy()
+    _linalg.outer_accumulate(a, d, n_cols, on_panels, col0)
+    in_loops = start.copy()
+    _linalg._outer_accumulate_loops(a, d, n_cols, in_loops, col0)
+    assert_array_equal(on_panels, in_loops)
+    block = slice(col0, col0 + n_cols)
+    expected = start[:, block] + a.T.astype(np.float64) @ d[:, :n_cols]
+    assert_close(on_panels[:, block], expected, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("previous", [False, True])
+def test_outer_accumulate_steps_sums_sample_after_sample(dtype, previous):
+    # More steps than one block, ragged lengths, samples outside lo:hi left
+    # out: the bits of one outer_accumulate per sample, in order.
+    rng = np.random.default_rng(int(previous))
+    B, T, K, lo, hi = 9, 40, 6, 1, 8
+    n_cols, col0 = 2 * tile_width(dtype) + 3, 2
+    lengths = rng.integers(1, T + 1, size=B).astype(np.int64)
+    lengths[2:5] = T
+    assert lengths[lo:hi].sum() > _linalg.STEP_BLOCK
+    a = random(rng, (B, T, K), dtype)
+    a0 = random(rng, (B, K), dtype)
+    d = random(rng, (B, T, n_cols + 1), dtype)
+    start = random(rng, (K, col0 + n_cols + 1), dtype)
+    out = start.copy()
+    if previous:
+        _linalg.outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0, a0)
+    else:
+        _linalg.outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0)
+    expected = start.copy()
+    for i in range(lo, hi):
+        L = lengths[i]
+        rows = np.concatenate([a0[i : i + 1], a[i, : L - 1]]) if previous else a[i, :L]
+        _linalg._outer_accumulate_loops(rows, d[i, :L], n_cols, expected, col0)
+    assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_transpose_of_more_than_one_block(dtype):
+    w = random(np.random.default_rng(3), (37, 70), dtype)
+    assert_array_equal(_linalg.transpose(w), w.T)

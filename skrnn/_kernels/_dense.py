@@ -16,7 +16,9 @@ from skrnn._kernels._linalg import (
     add_rows_matmul,
     column_sums_accumulate,
     outer_accumulate,
+    pack_panels,
     project_rows,
+    transpose,
 )
 
 
@@ -31,7 +33,8 @@ def dense_forward(h, W, b, out):
     b : ndarray of shape (C,)
     out : ndarray of shape (N, C)
     """
-    project_rows(h, h.shape[0], W, b, out)
+    # Panels: W serves every row (all steps of every sample for a next-step head).
+    project_rows(h, h.shape[0], W, b, out, pack_panels(W))
 
 
 @njit(**JIT_OPTIONS)
@@ -57,7 +60,8 @@ def dense_backward(h, d_out, W, dh, dW, db):
     outer_accumulate(h, d_out, C, dW, 0)
     column_sums_accumulate(d_out, C, db, 0)
     N = h.shape[0]
-    add_rows_matmul(d_out, W.T.copy(), dh, np.arange(N), N)
+    W_T = transpose(W)
+    add_rows_matmul(d_out, W_T, dh, np.arange(N), N, pack_panels(W_T))
 
 
 @njit(**JIT_OPTIONS)

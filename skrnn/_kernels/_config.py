@@ -25,7 +25,9 @@ ERROR_MODEL = "numpy"
 # whatever NUMBA_NUM_THREADS is. A batch of one block runs its block in the
 # calling thread, outside any parallel region: waking the pool costs a few
 # microseconds on an idle machine and hundreds when the other cores are busy,
-# more than a small block's work (batch 1, one-sequence predict).
+# more than a small block's work (batch 1, one-sequence predict). That
+# branch passes its first row as ``B - B``: a literal 0 would make Numba
+# compile the chunk function a second time, specialised on the constant.
 CHUNK_SIZE = 16
 
 JIT_OPTIONS = {

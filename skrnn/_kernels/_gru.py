@@ -168,7 +168,9 @@ def gru_forward(x, lengths, W_x, W_h, b, b_h, h0, c0, hs, cs, act):
     P_x = pack_panels(W_x)
     P_h = pack_panels(W_h)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
-        _forward_chunk(0, B, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act, P_x, P_h)
+        _forward_chunk(
+            B - B, B, x, lengths, W_x, W_h, b, b_h, h0, hs, cs, act, P_x, P_h
+        )
     else:
         for chunk in prange(n_chunks):
             lo = chunk * CHUNK_SIZE
@@ -210,10 +212,10 @@ def _backward_chunk(
         # dh_{t-1} = dh_direct + [da_r, da_z] W_h[:, :2H]^T + dm W_h[:, 2H:]^T
         add_rows_matmul(da, W_hT_rz, dh, active, n_active, P_rz)
         add_rows_matmul(dm, W_hT_n, dh, active, n_active, P_n)
-    outer_accumulate_steps(x, lo, hi, lengths, act, 3 * H, dW_x, 0)
+    outer_accumulate_steps(x, lo, hi, lengths, act, 3 * H, dW_x, 0, h0, False)
     # Recurrent weights see (da_r, da_z, dm) as their output gradient.
-    outer_accumulate_steps(hs, lo, hi, lengths, act, 2 * H, dW_h, 0, h0)
-    outer_accumulate_steps(hs, lo, hi, lengths, cs, H, dW_h, 2 * H, h0)
+    outer_accumulate_steps(hs, lo, hi, lengths, act, 2 * H, dW_h, 0, h0, True)
+    outer_accumulate_steps(hs, lo, hi, lengths, cs, H, dW_h, 2 * H, h0, True)
     for r in range(n):
         i = lo + r
         L = lengths[i]
@@ -268,7 +270,7 @@ def gru_backward(
     gb_h = np.empty((n_chunks, H), dtype=x.dtype)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
         _backward_chunk(
-            0, B, x, lengths, W_xT, W_hT_rz, W_hT_n, h0, hs, cs, act, dhs,
+            B - B, B, x, lengths, W_xT, W_hT_rz, W_hT_n, h0, hs, cs, act, dhs,
             dx, gW_x[0], gW_h[0], gb[0], gb_h[0], dh0, need_dx, P_xT, P_rz, P_n,
         )  # fmt: skip
     else:

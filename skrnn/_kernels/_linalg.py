@@ -124,9 +124,10 @@ def _sweep_tiles(out, col0, src, src_stride, src_step, rows, n_rows, panels):
 
     Row ``a`` of a tile is ``out``'s row ``rows[a]`` from column ``col0``;
     its inner values start at element ``rows[a] * src_stride`` of ``src``,
-    ``src_step`` apart. ``TILE_ROWS`` rows and one panel per tile; the last
-    two rows two panels at a time, a last single row four (enough
-    independent sums either way, see ``fma_tile``).
+    ``src_step`` apart. ``TILE_ROWS`` rows and one panel per tile, then a
+    pair of rows with two panels, then single rows with four (enough
+    independent sums each time, see ``fma_tile``). Few kinds of tile: each
+    is a function of its own in every kernel that uses it (compile time).
     """
     n_panels, n_inner, width = panels.shape
     block = n_inner * width  # elements per panel
@@ -145,23 +146,24 @@ def _sweep_tiles(out, col0, src, src_stride, src_step, rows, n_rows, panels):
     a = full
     if a + 2 <= n_rows:
         i0, i1 = rows[a], rows[a + 1]
-        p = 0
-        while p + 2 <= n_panels:
+        for p in range(0, n_panels - 1, 2):
             j0 = col0 + p * width
             fma_tile(
                 out, (i0 * o + j0, i1 * o + j0), src, (i0 * s, i1 * s), src_step,
                 panels, (p * block, (p + 1) * block), n_inner,
             )  # fmt: skip
-            p += 2
-        if p < n_panels:
+        if n_panels % 2 == 1:  # the last panel, one row at a time
+            p = n_panels - 1
             j0 = col0 + p * width
-            fma_tile(
-                out, (i0 * o + j0, i1 * o + j0), src, (i0 * s, i1 * s), src_step,
-                panels, (p * block,), n_inner,
-            )  # fmt: skip
+            for i in (i0, i1):
+                fma_tile(
+                    out, (i * o + j0,), src, (i * s,), src_step,
+                    panels, (p * block,), n_inner,
+                )  # fmt: skip
         a += 2
-    if a < n_rows:
+    while a < n_rows:
         i = rows[a]
+        a += 1
         p = 0
         while p + 4 <= n_panels:
             j0 = col0 + p * width
@@ -170,19 +172,13 @@ def _sweep_tiles(out, col0, src, src_stride, src_step, rows, n_rows, panels):
                 out, (i * o + j0,), src, (i * s,), src_step, panels, starts, n_inner
             )
             p += 4
-        if p + 2 <= n_panels:
-            j0 = col0 + p * width
-            starts2 = (p * block, (p + 1) * block)
-            fma_tile(
-                out, (i * o + j0,), src, (i * s,), src_step, panels, starts2, n_inner
-            )
-            p += 2
-        if p < n_panels:
+        while p < n_panels:
             j0 = col0 + p * width
             starts1 = (p * block,)
             fma_tile(
                 out, (i * o + j0,), src, (i * s,), src_step, panels, starts1, n_inner
             )
+            p += 1
 
 
 @njit(**JIT_OPTIONS)
@@ -382,7 +378,7 @@ def _outer_accumulate_loops(a, d, n_cols, out, col0):
 
 
 @njit(**JIT_OPTIONS)
-def outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0, a0=None):
+def outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0, a0, previous):
     """Accumulate ``a_t.T @ d_t`` over the real steps of samples ``lo:hi``.
 
     That is ``out[:, col0:col0 + n_cols] += sum_i sum_t outer(a_t[i],
@@ -401,9 +397,13 @@ def outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0, a0=None):
     n_cols : int
     out : ndarray of shape (K, M) with M >= col0 + n_cols
     col0 : int
-    a0 : ndarray of shape (B, K), default=None
-        Given, ``a_t[i]`` is the previous state: ``a0[i]`` at step 0 and
-        ``a[i, t - 1]`` after. Otherwise ``a_t[i] = a[i, t]``.
+    a0 : ndarray of shape (B, K)
+        Read only with ``previous``.
+    previous : bool
+        Whether ``a_t[i]`` is the previous state, ``a0[i]`` at step 0 and
+        ``a[i, t - 1]`` after (a recurrent weight's gradient), instead of
+        ``a[i, t]`` (an input weight's). A flag rather than an optional
+        ``a0``: one compiled function serves both.
     """
     K = a.shape[2]
     block_a = np.empty((STEP_BLOCK, K), dtype=a.dtype)
@@ -411,7 +411,7 @@ def outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0, a0=None):
     m = 0
     for i in range(lo, hi):
         for t in range(lengths[i]):
-            if a0 is None:
+            if not previous:
                 copy_row(a[i, t], block_a[m])
             elif t == 0:
                 copy_row(a0[i], block_a[m])

@@ -92,7 +92,7 @@ def vanilla_forward(x, lengths, W_x, W_h, b, b_h, h0, c0, hs, cs, act):
     P_x = pack_panels(W_x)
     P_h = pack_panels(W_h)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
-        _forward_chunk(0, B, x, lengths, W_x, W_h, b, h0, hs, act, P_x, P_h)
+        _forward_chunk(B - B, B, x, lengths, W_x, W_h, b, h0, hs, act, P_x, P_h)
     else:
         for chunk in prange(n_chunks):
             lo = chunk * CHUNK_SIZE
@@ -134,8 +134,8 @@ def _backward_chunk(
                     act[i, t, j] = dz_j
                     dh[r, j] = 0
         add_rows_matmul(dz, W_hT, dh, active, n_active, P_hT)  # dh_{t-1} = dz_t W_h^T
-    outer_accumulate_steps(x, lo, hi, lengths, act, H, dW_x, 0)
-    outer_accumulate_steps(hs, lo, hi, lengths, act, H, dW_h, 0, h0)
+    outer_accumulate_steps(x, lo, hi, lengths, act, H, dW_x, 0, h0, False)
+    outer_accumulate_steps(hs, lo, hi, lengths, act, H, dW_h, 0, h0, True)
     for r in range(n):
         i = lo + r
         L = lengths[i]
@@ -183,7 +183,7 @@ def vanilla_backward(
     gb = np.empty((n_chunks, W_h.shape[1]), dtype=x.dtype)
     if n_chunks == 1:  # one block: no parallel region (see _config.CHUNK_SIZE)
         _backward_chunk(
-            0, B, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
+            B - B, B, x, lengths, W_xT, W_hT, h0, hs, act, dhs,
             dx, gW_x[0], gW_h[0], gb[0], dh0, need_dx, P_xT, P_hT,
         )  # fmt: skip
     else:

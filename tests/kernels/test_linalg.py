@@ -270,10 +270,9 @@ def test_outer_accumulate_steps_sums_sample_after_sample(dtype, previous):
     d = random(rng, (B, T, n_cols + 1), dtype)
     start = random(rng, (K, col0 + n_cols + 1), dtype)
     out = start.copy()
-    if previous:
-        _linalg.outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0, a0)
-    else:
-        _linalg.outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0)
+    _linalg.outer_accumulate_steps(
+        a, lo, hi, lengths, d, n_cols, out, col0, a0, previous
+    )
     expected = start.copy()
     for i in range(lo, hi):
         L = lengths[i]

@@ -81,9 +81,11 @@ def add_rows_matmul(src, w, out, rows, n_rows, panels=None):
     out : ndarray of shape (R, N)
         Contiguous along its rows.
     rows : ndarray of shape (R,), int64
-        Row indices to update; only the first ``n_rows`` are read.
+        Row indices to update, distinct; only the first ``n_rows`` are read.
     n_rows : int
     panels : ndarray of shape (N // TW, K, TW), default=None
+        ``TW`` the tile's width for this dtype; ``src`` must not overlap
+        ``out`` (a tile reads its rows of ``out`` once, then writes them).
     """
     col0 = 0
     if panels is not None:
@@ -95,27 +97,42 @@ def add_rows_matmul(src, w, out, rows, n_rows, panels=None):
 def _add_rows_matmul_tiles(src, w, panels, out, rows, n_rows):
     """The columns of :func:`add_rows_matmul` in whole tiles; return their end."""
     K, N = w.shape
-    width = TILE_BYTES // w.itemsize
-    n_panels = N // width
-    # fma_tile reads memory unchecked: every index is checked here.
-    if (
-        panels.shape[0] != n_panels
-        or panels.shape[1] != K
-        or panels.shape[2] != width
-        or not panels.flags.c_contiguous
-        or out.shape[1] != N
-        or src.shape[1] < K
-        or out.strides[1] != out.itemsize
-    ):
+    if panels.shape[1] != K or out.shape[1] != N or src.shape[1] < K:
         raise ValueError("add_rows_matmul: panels, src or out do not fit w")
+    if n_rows < 0 or n_rows > rows.shape[0]:
+        raise ValueError("add_rows_matmul: n_rows out of range")
     for a in range(n_rows):
         if rows[a] < 0 or rows[a] >= out.shape[0] or rows[a] >= src.shape[0]:
             raise IndexError("add_rows_matmul: row index out of range")
-    _sweep_tiles(
-        out, 0, src, src.strides[0] // src.itemsize, src.strides[1] // src.itemsize,
-        rows, n_rows, panels,
-    )  # fmt: skip
-    return n_panels * width
+    _check_tile_operands(out, 0, N, src, panels)
+    src_stride = src.strides[0] // src.itemsize
+    src_step = src.strides[1] // src.itemsize
+    _sweep_tiles(out, 0, src, src_stride, src_step, rows, n_rows, panels)
+    return panels.shape[0] * panels.shape[2]
+
+
+@njit(**JIT_OPTIONS)
+def _check_tile_operands(out, col0, n_cols, src, panels):
+    """Refuse what ``fma_tile``, which reads memory unchecked, cannot take.
+
+    The panels must be whole tiles of ``out``'s dtype covering at most
+    ``n_cols`` columns from ``col0``, within ``out``'s rows; ``out``
+    contiguous along its rows and both strides of ``out`` and ``src`` whole
+    elements. (Rows are checked by the callers, who know how they index.)
+    """
+    width = TILE_BYTES // out.itemsize
+    if (
+        panels.shape[2] != width
+        or panels.shape[0] != n_cols // width
+        or not panels.flags.c_contiguous
+        or col0 < 0
+        or out.shape[1] < col0 + n_cols
+        or out.strides[1] != out.itemsize
+        or out.strides[0] % out.itemsize != 0
+        or src.strides[0] % src.itemsize != 0
+        or src.strides[1] % src.itemsize != 0
+    ):
+        raise ValueError("product tile: panels, src or out do not fit")
 
 
 @njit(**JIT_OPTIONS)
@@ -126,8 +143,9 @@ def _sweep_tiles(out, col0, src, src_stride, src_step, rows, n_rows, panels):
     its inner values start at element ``rows[a] * src_stride`` of ``src``,
     ``src_step`` apart. ``TILE_ROWS`` rows and one panel per tile, then a
     pair of rows with two panels, then single rows with four (enough
-    independent sums each time, see ``fma_tile``). Few kinds of tile: each
-    is a function of its own in every kernel that uses it (compile time).
+    independent sums each time, see ``fma_tile``); a panel left over goes
+    one row and one panel at a time. Few kinds of tile: each is a function
+    of its own in every kernel that uses it (compile time).
     """
     n_panels, n_inner, width = panels.shape
     block = n_inner * width  # elements per panel
@@ -174,6 +192,7 @@ def _sweep_tiles(out, col0, src, src_stride, src_step, rows, n_rows, panels):
             p += 4
         while p < n_panels:
             j0 = col0 + p * width
+            # Not ``starts``: a variable keeps one tuple length in Numba.
             starts1 = (p * block,)
             fma_tile(
                 out, (i * o + j0,), src, (i * s,), src_step, panels, starts1, n_inner
@@ -189,7 +208,7 @@ def _add_rows_matmul_loops(src, w, out, rows, n_rows, col0):
     both; the sum for one output element still runs over ``k`` in order.
     """
     K = w.shape[0]
-    # Unsigned column indices: see outer_accumulate.
+    # Unsigned column indices: see _outer_accumulate_loops.
     c0 = np.uint64(col0)
     n = np.uint64(w.shape[1]) - c0
     k = 0
@@ -267,13 +286,13 @@ def project_rows(a, n_rows, w, bias, out, panels=None):
 
 
 @njit(**JIT_OPTIONS)
-def outer_accumulate(a, d, n_cols, out, col0, panels=None):
+def outer_accumulate(a, d, n_cols, out, col0):
     """Accumulate ``out[:, col0:col0 + n_cols] += a.T @ d[:, :n_cols]``.
 
     Each element sums the rows of ``a`` and ``d`` in order (fused
     multiply-adds). The columns in whole tiles go through ``_tile.fma_tile``
-    on the panels of ``d[:, :n_cols]`` (packed here unless given, for a
-    ``d`` used in several products), the others through loops.
+    on panels of ``d[:, :n_cols]`` packed here (a copy of ``d``, small
+    against the product), the others through loops.
 
     Parameters
     ----------
@@ -283,30 +302,18 @@ def outer_accumulate(a, d, n_cols, out, col0, panels=None):
     out : ndarray of shape (K, M) with M >= col0 + n_cols
         Contiguous along its rows.
     col0 : int
-    panels : ndarray, default=None
-        ``pack_panels(d[:, :n_cols])``.
     """
-    if panels is None:
-        panels = pack_panels(d[:, :n_cols])
     R, K = a.shape
+    if d.shape[0] != R or d.shape[1] < n_cols or out.shape[0] != K:
+        raise ValueError("outer_accumulate: d or out do not fit a")
+    panels = pack_panels(d[:, :n_cols])
+    _check_tile_operands(out, col0, n_cols, a, panels)
+    # The tile's rows are out's rows k; its inner values a[:, k], one row of
+    # a apart.
+    src_stride = a.strides[1] // a.itemsize
+    src_step = a.strides[0] // a.itemsize
+    _sweep_tiles(out, col0, a, src_stride, src_step, np.arange(K), K, panels)
     n_panels, _, width = panels.shape
-    # fma_tile reads memory unchecked: every index is checked here.
-    if (
-        panels.shape[1] != R
-        or n_panels != n_cols // width
-        or not panels.flags.c_contiguous
-        or d.shape[0] != R
-        or d.shape[1] < n_cols
-        or out.shape[0] != K
-        or col0 < 0
-        or out.shape[1] < col0 + n_cols
-        or out.strides[1] != out.itemsize
-    ):
-        raise ValueError("outer_accumulate: panels, d or out do not fit a")
-    _sweep_tiles(
-        out, col0, a, a.strides[1] // a.itemsize, a.strides[0] // a.itemsize,
-        np.arange(K), K, panels,
-    )  # fmt: skip
     done = n_panels * width
     if done < n_cols:
         _outer_accumulate_loops(a, d[:, done:], n_cols - done, out, col0 + done)
@@ -405,6 +412,11 @@ def outer_accumulate_steps(a, lo, hi, lengths, d, n_cols, out, col0, a0, previou
         ``a[i, t]`` (an input weight's). A flag rather than an optional
         ``a0``: one compiled function serves both.
     """
+    if lo < 0 or hi > a.shape[0] or hi > d.shape[0] or d.shape[2] < n_cols:
+        raise ValueError("outer_accumulate_steps: samples or columns out of range")
+    for i in range(lo, hi):
+        if lengths[i] > a.shape[1] or lengths[i] > d.shape[1]:
+            raise ValueError("outer_accumulate_steps: a length exceeds the steps")
     K = a.shape[2]
     block_a = np.empty((STEP_BLOCK, K), dtype=a.dtype)
     block_d = np.empty((STEP_BLOCK, n_cols), dtype=d.dtype)
@@ -438,7 +450,7 @@ def column_sums_accumulate(d, n_cols, out, col0):
     out : ndarray of shape (M,) with M >= col0 + n_cols
     col0 : int
     """
-    c0 = np.uint64(col0)  # unsigned: see outer_accumulate
+    c0 = np.uint64(col0)  # unsigned: see _outer_accumulate_loops
     for r in range(d.shape[0]):
         for j in range(np.uint64(n_cols)):
             out[c0 + j] += d[r, j]

@@ -1,29 +1,29 @@
 """A register-blocked product tile, written in LLVM IR (Numba intrinsic).
 
-``fma_tile(out, out_rows, src, src_rows, src_step, w, w_start, n_inner)``
-computes, for each of a few output rows ``r`` and the ``TILE_WIDTH``
-columns of one tile::
+``fma_tile(out, out_rows, src, src_rows, src_step, w, w_starts, n_inner)``
+computes, for each of a few output rows ``r`` and each panel ``g`` of
+``W = TILE_BYTES // itemsize`` columns (``TILE_VECTORS`` SIMD vectors)::
 
-    acc = out[out_rows[r] : out_rows[r] + TILE_WIDTH]
+    o = out_rows[r] + g * W                  # element offsets, flat memory
+    acc = out[o : o + W]
     for k in range(n_inner):
         acc = fmuladd(src[src_rows[r] + k * src_step],
-                      w[w_start + k * TILE_WIDTH : ... + TILE_WIDTH], acc)
-    out[out_rows[r] : ...] = acc
+                      w[w_starts[g] + k * W : w_starts[g] + (k + 1) * W], acc)
+    out[o : o + W] = acc
 
-(all offsets in elements of the flat arrays' memory). The accumulators stay
-in vector registers for the whole inner loop and each weight vector loaded
-serves every row: about 110 GFLOP/s per core in float32 on AVX-512, against
-70-80 for the same product written as Numba loops, where LLVM reloads and
-stores the output at every step of ``k`` (it cannot prove the arrays
-distinct).
+The accumulators stay in vector registers for the whole inner loop and each
+weight vector loaded serves every row: about 110 GFLOP/s per core in float32
+on AVX-512, against 70-80 for the same product written as Numba loops, where
+LLVM reloads and stores the output at every step of ``k`` (it cannot prove
+the arrays distinct).
 
 Each output element is still the chain ``fmuladd`` over ``k`` in order, the
 arithmetic that ``_linalg``'s loops produce under the "contract" flag: a
 row's result is the same bits whichever rows share its tile, and the same as
-those loops'. ``w`` is read as consecutive rows of ``TILE_WIDTH`` values:
-packed panels (see ``_linalg.pack_panels``), so that the rows of a tile sit
-next to each other in memory (rows ``4 KiB`` apart in a wide matrix would
-fall in the same few cache sets).
+those loops'. ``w`` is read as consecutive rows of ``W`` values: packed
+panels (see ``_linalg.pack_panels``), so that the rows of a tile sit next to
+each other in memory (rows 4 KiB apart in a wide matrix would fall in the
+same few cache sets).
 
 The caller checks every index: nothing here is bounds-checked.
 """
@@ -63,7 +63,8 @@ def fma_tile(typingctx, out, out_rows, src, src_rows, src_step, w, w_starts, n_i
     memory is read flat). ``out_rows`` and ``src_rows`` are tuples of the
     same length, one element offset per tile row; ``w_starts`` a tuple of
     the starts of consecutive panels, whose columns follow each other in
-    ``out`` (a row's ``g``-th panel from ``out_rows[r] + g * TILE_WIDTH``).
+    ``out`` (a row's ``g``-th panel from ``out_rows[r] + g * W``, ``W``
+    the tile's width in elements).
     ``src_step`` and ``n_inner`` are integers.
 
     A tile has ``len(out_rows) * len(w_starts) * TILE_VECTORS`` independent
@@ -79,8 +80,12 @@ def fma_tile(typingctx, out, out_rows, src, src_rows, src_step, w, w_starts, n_i
         return None
     if src.dtype != dtype or w.dtype != dtype:
         return None
+    if not out.mutable:
+        return None
     tuples = (out_rows, src_rows, w_starts)
     if not all(isinstance(t, types.UniTuple) for t in tuples):
+        return None
+    if not all(t.dtype == types.intp for t in tuples):
         return None
     n_rows = out_rows.count
     n_groups = w_starts.count

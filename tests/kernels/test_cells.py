@@ -258,6 +258,50 @@ def test_cell_padded_sample_equals_unpadded_sample(cell):
 
 
 @pytest.mark.parametrize("cell", CELLS)
+def test_cell_wide_layer_matches_reference(cell):
+    # Wide enough for the products' register-blocked tiles (whole tiles of
+    # columns and a rest, in every product of forward and backward), two
+    # blocks of samples, ragged lengths: the reference's values.
+    H, F, T = 2 * 16 + 3, 2 * 16 + 5, 4
+    rng = np.random.default_rng(7)
+    params = make_params(cell, F, H, rng)
+    params = {k: v / np.sqrt(H) for k, v in params.items()}
+    lengths = random_lengths(CHUNK_SIZE + 3, T, rng)
+    x, lengths, h0, c0 = make_inputs(cell, lengths, T, F, H, rng)
+    hs, cs, _ = run_forward(cell, x, lengths, params, h0, c0)
+    ref_hs, ref_cs = cell_forward(cell, x, lengths, params, h0, c0)
+    np.testing.assert_allclose(hs, ref_hs, rtol=1e-10, atol=1e-12)
+    if cell != "rnn":
+        np.testing.assert_allclose(cs, ref_cs, rtol=1e-10, atol=1e-12)
+    dhs = make_dhs(lengths, T, H, rng)
+    grads = run_backward(cell, x, lengths, params, h0, c0, dhs)
+    ref = cell_backward(cell, x, lengths, params, h0, c0, dhs)
+    for name in grad_names(cell):
+        np.testing.assert_allclose(
+            grads[name], ref[name], rtol=1e-9, atol=1e-12, err_msg=name
+        )
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cell_wide_layer_sample_independent_of_batch(cell, dtype):
+    # The tiles take rows four, two and one at a time: a sample's states are
+    # the same bits alone as in a batch of two blocks.
+    B, T, F, H = CHUNK_SIZE + 7, 4, 5, 2 * 32 + 3
+    rng = np.random.default_rng(8)
+    params = make_params(cell, F, H, rng, dtype)
+    lengths = random_lengths(B, T, rng)
+    x, lengths, h0, c0 = make_inputs(cell, lengths, T, F, H, rng, dtype)
+    hs, cs, _ = run_forward(cell, x, lengths, params, h0, c0)
+    for i in range(B):
+        alone = (x[i : i + 1], lengths[i : i + 1], params, h0[i : i + 1], c0[i : i + 1])
+        hs_1, cs_1, _ = run_forward(cell, *alone)
+        assert np.array_equal(hs_1[0], hs[i]), i
+        if cell != "rnn":
+            assert np.array_equal(cs_1[0], cs[i]), i
+
+
+@pytest.mark.parametrize("cell", CELLS)
 def test_cell_forward_sample_independent_of_batch(cell):
     # 37 samples: three chunks of CHUNK_SIZE, the last one partial.
     B, T, F, H = 2 * CHUNK_SIZE + 5, 5, 3, 4

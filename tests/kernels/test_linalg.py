@@ -229,9 +229,16 @@ def test_add_rows_matmul_refuses_panels_or_rows_that_do_not_fit(dtype):
     other = _linalg.pack_panels(random(rng, (K + 1, N), dtype))
     with pytest.raises(ValueError, match="do not fit"):
         _linalg.add_rows_matmul(src, w, out, np.arange(4), 4, other)
+    panels = _linalg.pack_panels(w)
     with pytest.raises(IndexError, match="out of range"):
         rows = np.array([0, 4])
-        _linalg.add_rows_matmul(src, w, out, rows, 2, _linalg.pack_panels(w))
+        _linalg.add_rows_matmul(src, w, out, rows, 2, panels)
+    for n_rows in (-1, 5):  # before the rows, or past them
+        with pytest.raises(ValueError, match="n_rows"):
+            _linalg.add_rows_matmul(src, w, out, np.arange(4), n_rows, panels)
+    narrow = np.ascontiguousarray(panels[:, :, : tile_width(dtype) // 2])
+    with pytest.raises(ValueError, match="do not fit"):
+        _linalg.add_rows_matmul(src, w, out, np.arange(4), 4, narrow)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

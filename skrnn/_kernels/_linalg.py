@@ -88,7 +88,7 @@ def add_rows_matmul(src, w, out, rows, n_rows, panels=None):
         ``out`` (a tile reads its rows of ``out`` once, then writes them).
     """
     col0 = 0
-    if panels is not None:
+    if panels is not None and n_rows != 0:  # no rows: nothing to check or do
         col0 = _add_rows_matmul_tiles(src, w, panels, out, rows, n_rows)
     _add_rows_matmul_loops(src, w, out, rows, n_rows, col0)
 
@@ -304,6 +304,8 @@ def outer_accumulate(a, d, n_cols, out, col0):
     col0 : int
     """
     R, K = a.shape
+    if R == 0:  # nothing to add (a batch without rows has no width to check)
+        return
     if d.shape[0] != R or d.shape[1] < n_cols or out.shape[0] != K:
         raise ValueError("outer_accumulate: d or out do not fit a")
     panels = pack_panels(d[:, :n_cols])

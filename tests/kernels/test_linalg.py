@@ -292,3 +292,22 @@ def test_outer_accumulate_steps_sums_sample_after_sample(dtype, previous):
 def test_transpose_of_more_than_one_block(dtype):
     w = random(np.random.default_rng(3), (37, 70), dtype)
     assert_array_equal(_linalg.transpose(w), w.T)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_products_without_rows_change_nothing(dtype):
+    # A batch of no samples (predict on empty X) reaches the products with
+    # arrays of no rows, whose other dimensions may not match: nothing to do.
+    rng = np.random.default_rng(4)
+    K, N = 5, 2 * tile_width(dtype)
+    w = random(rng, (K, N), dtype)
+    out = np.zeros((0, N), dtype)
+    _linalg.add_rows_matmul(
+        np.zeros((0, 0), dtype), w, out, np.arange(0), 0, _linalg.pack_panels(w)
+    )
+    grad = random(rng, (K, N), dtype)
+    before = grad.copy()
+    _linalg.outer_accumulate(
+        np.zeros((0, 0), dtype), np.zeros((0, N), dtype), N, grad, 0
+    )
+    assert_array_equal(grad, before)
